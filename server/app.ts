@@ -1,0 +1,79 @@
+/**
+ * Builds the HTTP application (no port: main.ts listens, tests use supertest). Middleware order:
+ * request id -> request log -> CORS (answers preflights) -> client authentication on /cds-services ->
+ * routes (each one line delegating) -> 405/404 -> JSON error handler.
+ */
+import express from 'express';
+import { JwksCache, fetchJwksOverHttp, type JwksFetcher } from './auth/jwks-cache.js';
+import { ReplayCache } from './auth/replay-cache.js';
+import { requireClient } from './auth/require-client.js';
+import { OPEN_MODE_WARNING, trustModeFor } from './auth/trust-mode.js';
+import { ClientTokenVerifier } from './auth/verify-client-token.js';
+import type { Config } from './config.js';
+import { mountConsole } from '../console/mount.js';
+import { cors } from './http/cors.js';
+import { errorHandler, methodNotAllowed, unknownRoute } from './http/error-handler.js';
+import { jsonBody } from './http/json-body.js';
+import { assignRequestContext } from './http/request-context.js';
+import { requestLog } from './http/request-log.js';
+import type { Logger } from './logger.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import { feedbackRoutes } from './routes/feedback.js';
+import { healthRoutes } from './routes/health.js';
+import { serviceRoutes } from './routes/service.js';
+import type { ServiceCatalog } from './service-catalog.js';
+import type { Store } from '../store/store.js';
+
+export interface AppDeps {
+  config: Config;
+  catalog: ServiceCatalog;
+  store: Store;
+  logger: Logger;
+  /** "Now" for evaluations, token checks and records; pinned in tests. */
+  clock: () => Date;
+  /** Fetches a client's JWK Set from its allowlisted jku (default: HTTP GET with timeout). */
+  fetchJwks?: JwksFetcher;
+  /** Replay cache for client token jti values (default: in-memory, bounded). */
+  replayCache?: ReplayCache;
+}
+
+/** Throws ConfigError when no clients are configured and HOST is not loopback. */
+export function buildApp(deps: AppDeps): express.Express {
+  const { config, logger } = deps;
+  const mode = trustModeFor(config);
+  if (mode === 'open') logger.warn({ host: config.host }, OPEN_MODE_WARNING);
+
+  const verifier =
+    mode === 'clients'
+      ? new ClientTokenVerifier({
+          clients: config.clients,
+          jwks: new JwksCache(deps.fetchJwks ?? fetchJwksOverHttp, deps.clock, undefined, (url, error) =>
+            logger.warn({ jku: url, errorMessage: error.message }, 'JWK Set fetch failed'),
+          ),
+          replay: deps.replayCache ?? new ReplayCache(),
+          clock: deps.clock,
+          clockSkewS: config.jwtClockSkewS,
+          maxTokenAgeS: config.jwtMaxTokenAgeS,
+        })
+      : undefined;
+  const readJson = jsonBody(config);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(assignRequestContext);
+  app.use(requestLog(logger));
+  app.use(cors(config.corsOrigin));
+  app.use(healthRoutes(deps.store, deps.catalog));
+  app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrl: config.publicBaseUrl, logger }));
+  app.use(discoveryRoutes(deps.catalog));
+  app.use(serviceRoutes(deps, readJson));
+  app.use(feedbackRoutes(deps, readJson));
+  mountConsole(app, deps); // web console + card preview API; must come before the admin API router
+  app.all('/cds-services', methodNotAllowed('GET, OPTIONS'));
+  app.all('/cds-services/:id', methodNotAllowed('POST, OPTIONS'));
+  app.all('/cds-services/:id/feedback', methodNotAllowed('POST, OPTIONS'));
+  app.use(unknownRoute);
+  app.use(errorHandler(logger, config.maxBodyBytes));
+  return app;
+}

@@ -1,0 +1,141 @@
+/**
+ * All configuration, from the environment, parsed and validated once at start into one typed
+ * object. Every variable is documented in docs/configuration.md. Errors name the variable.
+ */
+import { resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { loadPatientKeySecret } from './audit/patient-key.js';
+import { loadTrustedClients, normaliseBaseUrl, type TrustedClient } from './auth/trusted-clients.js';
+
+export type StoreFailureMode = 'fail-closed' | 'fail-open';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Public URL of this service without a trailing slash; JWT `aud` = publicBaseUrl + path called. */
+  publicBaseUrl: string;
+  /** Path of the CDS_CLIENTS file, when set. */
+  clientsFile?: string;
+  /** Trusted clients; empty = open mode (allowed only on a loopback HOST). */
+  clients: TrustedClient[];
+  /** DATABASE_URL; undefined = embedded SQLite file DATA_DIR/cds.db. */
+  databaseUrl?: string;
+  dataDir: string;
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  fhirDeadlineMs: number;
+  fhirMaxPages: number;
+  jwtClockSkewS: number;
+  /** Oldest accepted token (now - iat); also how long a jti is remembered at most. */
+  jwtMaxTokenAgeS: number;
+  /** '*' or the list of allowed origins. */
+  corsOrigin: '*' | string[];
+  logLevel: LogLevel;
+  patientKeySecret: Buffer;
+  patientKeySecretSource: 'PATIENT_KEY_SECRET' | 'file';
+  /** AES-256-GCM key for replay snapshots; undefined = no snapshot kept. */
+  snapshotKey?: Buffer;
+  snapshotRetentionDays: number;
+  storeFailureMode: StoreFailureMode;
+  /** FHIR base URLs callable in open mode besides loopback ones. */
+  openModeFhirServers: string[];
+}
+
+export type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function value(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function absoluteUrl(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be an http(s) URL`);
+  if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or fragment`);
+  return normaliseBaseUrl(url.toString());
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = value(env, 'HOST') ?? '127.0.0.1';
+  const publicBaseUrl = absoluteUrl('PUBLIC_BASE_URL', value(env, 'PUBLIC_BASE_URL') ?? `http://${hostForUrl(host)}:${port}`);
+  const dataDir = resolve(value(env, 'DATA_DIR') ?? './data');
+
+  const clientsFile = value(env, 'CDS_CLIENTS');
+  const clients = clientsFile ? loadTrustedClients(resolve(clientsFile)) : [];
+
+  const corsRaw = value(env, 'CORS_ORIGIN') ?? '*';
+  const corsOrigin: Config['corsOrigin'] =
+    corsRaw === '*' ? '*' : corsRaw.split(',').map((o) => absoluteUrl('CORS_ORIGIN', o.trim()));
+
+  const logLevel = (value(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const storeFailureMode = (value(env, 'STORE_FAILURE_MODE') ?? 'fail-closed') as StoreFailureMode;
+  if (storeFailureMode !== 'fail-closed' && storeFailureMode !== 'fail-open') {
+    throw new ConfigError('STORE_FAILURE_MODE must be fail-closed or fail-open');
+  }
+
+  let snapshotKey: Buffer | undefined;
+  const snapshotRaw = value(env, 'SNAPSHOT_KEY');
+  if (snapshotRaw !== undefined) {
+    snapshotKey = Buffer.from(snapshotRaw, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(snapshotRaw) || snapshotKey.length !== 32) {
+      throw new ConfigError('SNAPSHOT_KEY must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)');
+    }
+  }
+
+  const databaseUrl = value(env, 'DATABASE_URL');
+  const openModeFhirServers = (value(env, 'OPEN_MODE_FHIR_SERVERS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => absoluteUrl('OPEN_MODE_FHIR_SERVERS', s));
+
+  const secret = loadPatientKeySecret(value(env, 'PATIENT_KEY_SECRET'), dataDir);
+
+  return {
+    port,
+    host,
+    publicBaseUrl,
+    clientsFile: clientsFile ? resolve(clientsFile) : undefined,
+    clients,
+    databaseUrl,
+    dataDir,
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    maxJsonDepth: integer(env, 'MAX_JSON_DEPTH', 64, 8, 1000),
+    fhirDeadlineMs: integer(env, 'FHIR_DEADLINE_MS', 1500, 50, 60_000),
+    fhirMaxPages: integer(env, 'FHIR_MAX_PAGES', 5, 1, 100),
+    jwtClockSkewS: integer(env, 'JWT_CLOCK_SKEW_S', 60, 0, 600),
+    jwtMaxTokenAgeS: integer(env, 'JWT_MAX_TOKEN_AGE_S', 3600, 60, 86_400),
+    corsOrigin,
+    logLevel,
+    patientKeySecret: secret.secret,
+    patientKeySecretSource: secret.source,
+    snapshotKey,
+    snapshotRetentionDays: integer(env, 'SNAPSHOT_RETENTION_DAYS', 30, 1, 3650),
+    storeFailureMode,
+    openModeFhirServers,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Errors the request path throws to answer with a 4xx/5xx JSON body (shape in docs/errors.md and
+ * server/schemas/error-response.schema.json). The 401 body is fixed and carries no detail.
+ */
+import type { Problem } from '../validation/problem.js';
+
+export type ErrorCode =
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'unavailable'
+  | 'internal_error';
+
+export interface ErrorBody {
+  error: ErrorCode;
+  message?: string;
+  problems?: Problem[];
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(body.message ?? body.error);
+    this.name = 'HttpError';
+  }
+}
+
+export function invalidRequest(problems: Problem[], message = 'the request body is not valid'): HttpError {
+  return new HttpError(400, { error: 'invalid_request', message, problems });
+}
+
+export function notFound(message: string): HttpError {
+  return new HttpError(404, { error: 'not_found', message });
+}
+
+export function unsupportedMediaType(message: string): HttpError {
+  return new HttpError(415, { error: 'unsupported_media_type', message });
+}
+
+export function payloadTooLarge(limit: number): HttpError {
+  return new HttpError(413, { error: 'payload_too_large', message: `the request body is larger than ${limit} bytes (MAX_BODY_BYTES)` });
+}
+
+export function unavailable(message: string): HttpError {
+  return new HttpError(503, { error: 'unavailable', message });
+}
+
+export const UNAUTHORIZED_BODY: ErrorBody = Object.freeze({ error: 'unauthorized' }) as ErrorBody;
+
+export function unauthorized(): HttpError {
+  return new HttpError(401, { ...UNAUTHORIZED_BODY }, { 'WWW-Authenticate': 'Bearer' });
+}

@@ -1,0 +1,82 @@
+/**
+ * The real start: configuration -> store -> bundled rule sets -> catalog -> app -> listen.
+ * Expired replay snapshots are purged at start and hourly.
+ * SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish, close the store.
+ */
+import type { Server } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import { openStore } from '../store/open-store.js';
+import { buildApp } from './app.js';
+import { startSnapshotRetention } from './audit/snapshot-retention.js';
+import { trustModeFor } from './auth/trust-mode.js';
+import { loadBundledRuleSets } from './bundled-rule-sets.js';
+import { loadConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { StaticServiceCatalog } from './service-catalog.js';
+import type { Store } from '../store/store.js';
+
+/** How long in-flight requests get to finish on shutdown before connections are cut. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+function shutdownOnSignals(server: Server, store: Store, logger: Logger, stopTimers: () => void): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    stopTimers();
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(() => {
+      store
+        .close()
+        .then(() => logger.info('store closed; bye'))
+        .catch((err: Error) => logger.error({ errorMessage: err.message }, 'store close failed'))
+        .finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+export async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  trustModeFor(config); // refuse early, before opening anything, when the trust setup is unsafe
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const catalog = new StaticServiceCatalog(loadBundledRuleSets());
+    const app = buildApp({ config, catalog, store, logger, clock: () => new Date() });
+    const server = app.listen(config.port, config.host, () => {
+      logger.info(
+        {
+          host: config.host,
+          port: config.port,
+          publicBaseUrl: config.publicBaseUrl,
+          store: store.kind,
+          services: catalog.list().map((b) => `${b.service.id} (${b.ruleSet.id}@${b.ruleSet.version})`),
+          trustedClients: config.clients.map((c) => c.iss),
+        },
+        'CDS Hooks service listening',
+      );
+    });
+    server.on('error', (err) => {
+      logger.fatal({ errorMessage: err.message }, 'cannot listen');
+      void store.close().finally(() => process.exit(1));
+    });
+    const stopRetention = startSnapshotRetention(store, () => new Date(), logger);
+    shutdownOnSignals(server, store, logger, stopRetention);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: Error) => {
+    // Start-up errors (configuration, rule sets, store) name what is wrong; print and exit non-zero.
+    process.stderr.write(`cannot start: ${err.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * CDS Hooks 2.0 prefetch tokens (spec "Prefetch tokens"): delimited by {{ and }}, a token is either
+ * `context.<field>` for a root-level primitive context field that the hook marks "Prefetch Token: Yes",
+ * or one of the user identifiers derived from context.userId. FHIRPath-style tokens
+ * ({{context.draftOrders...}}, {{today()}}) are a 3.0.0-ballot STU feature and are refused.
+ * Used when a rule set is loaded: a service whose templates use any other token is refused.
+ */
+
+/** Root-level context fields each hook marks as prefetch tokens (CDS Hooks Library, hookVersion 1.0). */
+export const CONTEXT_TOKEN_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'patient-view': ['userId', 'patientId', 'encounterId'],
+  'order-select': ['userId', 'patientId', 'encounterId'],
+  'order-sign': ['userId', 'patientId', 'encounterId'],
+  'appointment-book': ['userId', 'patientId', 'encounterId'],
+  'encounter-start': ['userId', 'patientId', 'encounterId'],
+  'encounter-discharge': ['userId', 'patientId', 'encounterId'],
+});
+
+/** Tokens derived from context.userId (new in 2.0). */
+export const USER_TOKENS: readonly string[] = Object.freeze([
+  'userPractitionerId',
+  'userPractitionerRoleId',
+  'userPatientId',
+  'userRelatedPersonId',
+]);
+
+export interface TemplateProblem {
+  key: string;
+  template: string;
+  message: string;
+}
+
+/** Every {{…}} token in a template, trimmed, in order. Unbalanced delimiters are reported separately. */
+export function tokensIn(template: string): string[] {
+  return [...template.matchAll(/\{\{(.*?)\}\}/g)].map((m) => m[1].trim());
+}
+
+export function allowedTokens(hook: string): string[] {
+  const fields = CONTEXT_TOKEN_FIELDS[hook];
+  if (!fields) return [];
+  return [...fields.map((f) => `context.${f}`), ...(fields.includes('userId') ? USER_TOKENS : [])];
+}
+
+/** Checks a service's prefetch templates for `hook`; [] when every template uses only 2.0 tokens. */
+export function checkPrefetchTemplates(hook: string, templates: Record<string, string>): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  const allowed = allowedTokens(hook);
+  for (const [key, template] of Object.entries(templates)) {
+    const report = (message: string): void => void problems.push({ key, template, message });
+    if (key.length === 0) report('prefetch key must not be empty');
+    if (typeof template !== 'string' || template.trim().length === 0) {
+      report('template must be a non-empty FHIR query string');
+      continue;
+    }
+    if (!CONTEXT_TOKEN_FIELDS[hook]) {
+      report(`hook "${hook}" has no known prefetch tokens`);
+      continue;
+    }
+    const outside = template.replace(/\{\{.*?\}\}/g, '');
+    if (outside.includes('{{') || outside.includes('}}')) report('has an unbalanced {{ or }} delimiter');
+    for (const token of tokensIn(template)) {
+      if (!allowed.includes(token)) {
+        report(
+          `token {{${token}}} is not a CDS Hooks 2.0 prefetch token for hook "${hook}" ` +
+            `(allowed: ${allowed.map((t) => `{{${t}}}`).join(', ')})`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Error thrown when a loaded rule set's service prefetch templates use tokens 2.0 does not define. */
+export class PrefetchTemplateError extends Error {
+  constructor(
+    readonly where: string,
+    readonly problems: TemplateProblem[],
+  ) {
+    super(
+      `${where}: prefetch templates refused:\n` +
+        problems.map((p) => `  - key "${p.key}" (${JSON.stringify(p.template)}): ${p.message}`).join('\n'),
+    );
+    this.name = 'PrefetchTemplateError';
+  }
+}
+
+export function assertPrefetchTemplates(where: string, hook: string, templates: Record<string, string>): void {
+  const problems = checkPrefetchTemplates(hook, templates);
+  if (problems.length > 0) throw new PrefetchTemplateError(where, problems);
+}

@@ -1,0 +1,21 @@
+/** GET /healthz (the process is up) and GET /readyz (store answers a ping and rule sets are loaded). */
+import { Router } from 'express';
+import type { ServiceCatalog } from '../service-catalog.js';
+import type { Store } from '../../store/store.js';
+
+export function healthRoutes(store: Store, catalog: ServiceCatalog): Router {
+  return Router()
+    .get('/healthz', (_req, res) => void res.json({ status: 'up' }))
+    .get('/readyz', async (_req, res) => {
+      const storeOk = await store.ping().then(
+        () => true,
+        () => false,
+      );
+      const ruleSetsLoaded = catalog.ready();
+      const ready = storeOk && ruleSetsLoaded;
+      res.status(ready ? 200 : 503).json({
+        status: ready ? 'ready' : 'not-ready',
+        checks: { store: storeOk ? 'ok' : 'failing', ruleSets: ruleSetsLoaded ? 'loaded' : 'none' },
+      });
+    });
+}

@@ -1,0 +1,31 @@
+/**
+ * Self-check of every response before it leaves: the service-response schema (spec card rules and
+ * invariants) and a uuid on every card and suggestion (feedback needs them). A failure is a defect in
+ * a rule set or the engine: it is logged as an error (rule ids and pointers only) and the response is
+ * still sent, since withholding advice is not safer than a cosmetic spec deviation.
+ */
+import { ruleIdOfCard } from '../audit/decision-record.js';
+import type { Logger } from '../logger.js';
+import { validateAgainst } from '../validation/schemas.js';
+import type { Problem } from '../validation/problem.js';
+import type { CdsServiceResponse } from '../wire-types.js';
+
+export function responseProblems(response: CdsServiceResponse): Problem[] {
+  const problems = validateAgainst('service-response', response);
+  response.cards.forEach((card, i) => {
+    if (!card.uuid) problems.push({ pointer: `/cards/${i}/uuid`, message: 'is missing (feedback needs it)' });
+    (card.suggestions ?? []).forEach((s, j) => {
+      if (!s.uuid) problems.push({ pointer: `/cards/${i}/suggestions/${j}/uuid`, message: 'is missing (feedback needs it)' });
+    });
+  });
+  return problems;
+}
+
+export function checkResponse(response: CdsServiceResponse, logger: Logger, requestId: string, serviceId: string): void {
+  const problems = responseProblems(response);
+  if (problems.length === 0) return;
+  logger.error(
+    { reqId: requestId, serviceId, problems, ruleIds: response.cards.map((c) => ruleIdOfCard(c) ?? null) },
+    'response failed its self-check',
+  );
+}

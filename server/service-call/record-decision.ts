@@ -1,0 +1,65 @@
+/**
+ * Step 6: make the decision record durable before answering.
+ *
+ * A repeated call (same service, same hookInstance, e.g. a client retry after a timeout) yields the
+ * same card uuids (the engine derives them from the hookInstance) and the store refuses them as
+ * duplicates. If the earlier record has the same input fingerprint, it already stands for this answer:
+ * the call is idempotent and answered again. With different input the client reused a hookInstance:
+ * 400, since each hook call needs its own.
+ *
+ * STORE_FAILURE_MODE decides what any other store failure means: fail-closed (default) answers 503 and
+ * shows no advice that is not on record; fail-open answers with the cards and logs an error.
+ */
+import type { Config } from '../config.js';
+import { HttpError, invalidRequest, unavailable } from '../http/http-error.js';
+import type { Logger } from '../logger.js';
+import { StoreError } from '../../store/store-error.js';
+import type { DecisionRecordInput, Store } from '../../store/store.js';
+
+export type RecordOutcome = 'appended' | 'repeated-call' | 'not-recorded-fail-open';
+
+async function earlierRecordOfSameCall(store: Store, decision: DecisionRecordInput): Promise<'same-input' | 'different-input' | undefined> {
+  const firstCard = decision.cards[0]?.uuid;
+  if (!firstCard) return undefined;
+  const earlier = await store.findDecisionByCard(firstCard);
+  if (!earlier || earlier.serviceId !== decision.serviceId || earlier.hookInstance !== decision.hookInstance) return undefined;
+  return earlier.inputFingerprint === decision.inputFingerprint && earlier.ruleSetHash === decision.ruleSetHash
+    ? 'same-input'
+    : 'different-input';
+}
+
+export async function recordDecision(
+  store: Store,
+  decision: DecisionRecordInput,
+  policy: Pick<Config, 'storeFailureMode'>,
+  logger: Logger,
+  requestId: string,
+): Promise<RecordOutcome> {
+  try {
+    await store.appendDecision(decision);
+    return 'appended';
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'conflict') {
+      const earlier = await earlierRecordOfSameCall(store, decision).catch(() => undefined);
+      if (earlier === 'same-input') {
+        logger.info({ reqId: requestId, serviceId: decision.serviceId }, 'repeated call: the earlier decision record stands');
+        return 'repeated-call';
+      }
+      if (earlier === 'different-input') {
+        throw invalidRequest(
+          [{ pointer: '/hookInstance', message: 'was already used for an earlier call to this service with different input; each hook call needs its own hookInstance' }],
+          'hookInstance reused',
+        );
+      }
+    }
+    if (err instanceof HttpError) throw err;
+    logger.error(
+      { reqId: requestId, serviceId: decision.serviceId, storeFailureMode: policy.storeFailureMode, errorName: (err as Error).name, errorMessage: (err as Error).message },
+      'decision record could not be stored',
+    );
+    if (policy.storeFailureMode === 'fail-closed') {
+      throw unavailable('the decision record could not be stored, so no advice is returned (STORE_FAILURE_MODE=fail-closed)');
+    }
+    return 'not-recorded-fail-open';
+  }
+}

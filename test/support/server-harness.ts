@@ -1,0 +1,139 @@
+/**
+ * The HTTP service as the tests use it: real configuration (loadConfig over a test environment),
+ * a real SQLite store in a temporary folder, the test rule set compiled by the real engine into a
+ * StaticServiceCatalog, a pinned (manually advanced) clock, and a logger whose lines are captured.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type express from 'express';
+import { compileRuleSet } from '../../engine/compile-rule-set.js';
+import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { RuleSetInvalidError } from '../../engine/rule-set-problem.js';
+import { openStore } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
+import { buildApp } from '../../server/app.js';
+import type { JwksFetcher } from '../../server/auth/jwks-cache.js';
+import type { TrustedClient } from '../../server/auth/trusted-clients.js';
+import { loadConfig, type Config } from '../../server/config.js';
+import { createLogger, type Logger } from '../../server/logger.js';
+import { StaticServiceCatalog, type CompiledRuleSet, type ServiceCatalog } from '../../server/service-catalog.js';
+
+export const NOW = new Date('2026-11-01T10:00:00.000Z');
+export const PUBLIC_BASE_URL = 'https://cds.test.example';
+export const TEST_PATIENT_KEY_SECRET = 'server-tests-patient-key-secret-0123456789';
+export const TEST_RULE_SET_FILE = new URL('../fixtures/server/test-rule-set.json', import.meta.url).pathname;
+
+/** The test rule set, compiled once by the real engine. */
+let compiledTestRuleSet: CompiledRuleSet | undefined;
+export function testRuleSet(): CompiledRuleSet {
+  if (!compiledTestRuleSet) {
+    const loaded = loadRuleSetFile(TEST_RULE_SET_FILE);
+    if (!loaded.ruleSet) throw new RuleSetInvalidError(loaded.problems);
+    compiledTestRuleSet = compileRuleSet(loaded.ruleSet, { file: TEST_RULE_SET_FILE });
+  }
+  return compiledTestRuleSet;
+}
+
+export function testCatalog(): StaticServiceCatalog {
+  return new StaticServiceCatalog([testRuleSet()]);
+}
+
+export class TestClock {
+  constructor(public current: Date = NOW) {}
+  readonly now = (): Date => new Date(this.current.getTime());
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** Collects every log line the service writes. */
+export class LogCapture extends Writable {
+  readonly chunks: string[] = [];
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.chunks.push(chunk.toString());
+    done();
+  }
+  text(): string {
+    return this.chunks.join('');
+  }
+  lines(): Array<Record<string, unknown>> {
+    return this.text()
+      .split('\n')
+      .filter((l) => l.trim().length > 0)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+export interface HarnessOptions {
+  /** Trusted clients, written to a CDS_CLIENTS file; omitted = open mode on 127.0.0.1. */
+  clients?: TrustedClient[] | unknown;
+  /** More environment variables (override the defaults here). */
+  env?: Record<string, string>;
+  catalog?: ServiceCatalog;
+  fetchJwks?: JwksFetcher;
+  clock?: TestClock;
+}
+
+export interface Harness {
+  app: express.Express;
+  store: Store;
+  config: Config;
+  logger: Logger;
+  logs: LogCapture;
+  clock: TestClock;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export function makeTempDir(prefix = 'cds-server-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function testEnv(dataDir: string, clients?: unknown, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    HOST: '127.0.0.1',
+    PORT: '8080',
+    PUBLIC_BASE_URL,
+    DATA_DIR: dataDir,
+    PATIENT_KEY_SECRET: TEST_PATIENT_KEY_SECRET,
+    LOG_LEVEL: 'info',
+  };
+  if (clients !== undefined) {
+    const file = join(dataDir, 'cds-clients.json');
+    writeFileSync(file, JSON.stringify(clients, null, 2));
+    env.CDS_CLIENTS = file;
+  }
+  return { ...env, ...extra };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const dataDir = makeTempDir();
+  const clock = options.clock ?? new TestClock();
+  const config = loadConfig(testEnv(dataDir, options.clients, options.env));
+  const logs = new LogCapture();
+  const logger = createLogger(config.logLevel, logs);
+  const store = await openStore({ dataDir: join(dataDir, 'store'), clock: clock.now });
+  const app = buildApp({
+    config,
+    catalog: options.catalog ?? testCatalog(),
+    store,
+    logger,
+    clock: clock.now,
+    fetchJwks: options.fetchJwks,
+  });
+  return {
+    app,
+    store,
+    config,
+    logger,
+    logs,
+    clock,
+    dataDir,
+    async close() {
+      await store.close().catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
