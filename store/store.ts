@@ -1,7 +1,10 @@
 /**
  * The one store interface. Two real backends implement it with identical behaviour:
  * store/sqlite-store.ts (embedded, default: a file under ./data) and store/postgres-store.ts
- * (DATABASE_URL=postgres://…, shared by several server processes).
+ * (DATABASE_URL=postgres://…, shared by several server processes). store/open-store.ts picks one
+ * and runs the schema migrations (store/migrations/<backend>/NNN_name.sql).
+ *
+ * Failures the caller can act on are StoreError (store/store-error.ts) with a `code`.
  */
 import type { RuleSet } from '../engine/rule-set-types.js';
 import type { FeedbackRequest } from '../server/wire-types.js';
@@ -11,8 +14,11 @@ export type LifecycleState = 'draft' | 'in-review' | 'approved' | 'active' | 're
 export interface RuleSetVersionRecord {
   ruleSetId: string;
   version: string;
+  /** canonicalHash(content without "$schema"): see store/rule-set-hash.ts. */
   hash: string;
+  /** Current state. For "what was in force at instant T" use Store.activeVersionAt. */
   state: LifecycleState;
+  /** The published content, without "$schema" (exactly what `hash` covers). */
   content: RuleSet;
   author: string;
   publishedAt: string;
@@ -24,6 +30,7 @@ export interface LifecycleEvent {
   seq: number;
   ruleSetId: string;
   version: string;
+  /** null for the event that records publication (draft). */
   from: LifecycleState | null;
   to: LifecycleState;
   actor: string;
@@ -67,6 +74,9 @@ export interface DecisionRecord extends DecisionRecordInput {
   seq: number;
   prevHash: string;
   hash: string;
+  /** SHA-256 of the snapshot bytes. The chain covers this digest, not the bytes, so an expired
+   * snapshot can be purged (purgeExpiredSnapshots) without breaking the chain. */
+  snapshotSha256?: string;
 }
 
 export interface FeedbackRecord {
@@ -83,15 +93,31 @@ export interface FeedbackRecord {
   clientIss?: string;
 }
 
+export interface FeedbackResult {
+  stored: number;
+  /** Items already stored before (same card + outcome + outcome instant), or repeated in the batch. */
+  duplicates: number;
+  /** Card uuids (deduplicated) that no decision of this service issued. Their feedback is stored
+   * anyway (append-only evidence of what arrived); the caller decides how to answer. */
+  unknownCards: string[];
+}
+
 export interface DecisionFilter {
+  /** Inclusive lower bound on the decision's `at`. */
   from?: string;
+  /** Exclusive upper bound on the decision's `at`. */
   to?: string;
   serviceId?: string;
+  /** A rule that produced a card or appears in `fired`. */
   ruleId?: string;
   ruleSetVersion?: string;
+  /** Some card of the decision has this indicator. */
   indicator?: string;
+  /** Some card has feedback with this outcome; 'none': no card of the decision has feedback. */
   outcome?: 'accepted' | 'overridden' | 'none';
+  /** Default 100, at most 10 000. Results are in ascending seq order. */
   limit?: number;
+  /** Only records with seq > afterSeq (keyset paging). */
   afterSeq?: number;
 }
 
@@ -102,32 +128,62 @@ export interface ChainVerification {
   problem?: { seq: number; kind: 'edited' | 'inserted' | 'deleted' | 'reordered'; detail: string };
 }
 
+export interface OverrideStatsRow {
+  ruleSetId: string;
+  ruleId: string;
+  ruleSetVersion: string;
+  /** Cards this rule showed in the period (by decision time). */
+  shown: number;
+  /** Cards whose latest reported outcome is accepted. */
+  accepted: number;
+  /** Cards whose latest reported outcome is overridden. */
+  overridden: number;
+  /** overridden / shown (0 when nothing was shown). Clients never report ignored cards, so cards
+   * without feedback count as shown and neither accepted nor overridden. */
+  overrideRate: number;
+  /** Override reasons of the overridden cards, most frequent first; code null = no reason given. */
+  reasons: { code: string | null; system: string | null; display: string | null; count: number }[];
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
+  /** Waits for queued appends (group commit) to commit, then closes connections. */
   close(): Promise<void>;
   /** Cheap liveness check for /readyz. */
   ping(): Promise<void>;
 
   // Registry
+  /** Publishes a version in state draft. `hash` must equal ruleSetContentHash(content).
+   * Identical content again: no-op returning the existing record. Different content under an
+   * existing id+version: StoreError 'conflict'. */
   publish(content: RuleSet, hash: string, author: string): Promise<RuleSetVersionRecord>;
   getVersion(ruleSetId: string, version: string): Promise<RuleSetVersionRecord | undefined>;
   listVersions(ruleSetId?: string): Promise<RuleSetVersionRecord[]>;
+  /** Activating retires the currently active version of the same rule set in the same transaction. */
   transition(ruleSetId: string, version: string, to: LifecycleState, actor: string, reason: string): Promise<LifecycleEvent>;
   history(ruleSetId: string, version?: string): Promise<LifecycleEvent[]>;
-  /** The version in force at `at` (active at that instant and inside its effective period). */
+  /** The version in force at `at` (active at that instant per the lifecycle event log and inside
+   * its effective period start <= at < end). */
   activeVersionAt(ruleSetId: string, at: string): Promise<RuleSetVersionRecord | undefined>;
-  /** Monotonic counter bumped on every lifecycle change; servers poll it to pick up activations. */
+  /** Monotonic counter bumped on every registry change (publish, lifecycle change); servers poll it. */
   registryRevision(): Promise<number>;
 
   // Decisions (append-only, hash-chained)
+  /** Resolves once the record is durably committed. */
   appendDecision(input: DecisionRecordInput): Promise<DecisionRecord>;
   getDecision(seq: number): Promise<DecisionRecord | undefined>;
   findDecisionByCard(cardUuid: string): Promise<DecisionRecord | undefined>;
   listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]>;
   verifyChain(onProgress?: (checked: number) => void): Promise<ChainVerification>;
+  /** Removes snapshot bytes whose snapshotExpiresAt <= now (their digest stays in the chain). */
+  purgeExpiredSnapshots(now: string): Promise<number>;
 
-  // Feedback
-  recordFeedback(serviceId: string, body: FeedbackRequest, clientIss?: string): Promise<{ stored: number; duplicates: number }>;
+  // Feedback (append-only, not part of the chain)
+  recordFeedback(serviceId: string, body: FeedbackRequest, clientIss?: string): Promise<FeedbackResult>;
   feedbackForCards(cardUuids: string[]): Promise<FeedbackRecord[]>;
+
+  // Analysis
+  /** Per rule and rule-set version, over decisions with from <= at < to. */
+  overrideStats(range: { from: string; to: string }): Promise<OverrideStatsRow[]>;
 }

@@ -1,0 +1,125 @@
+/**
+ * Schema migrations: ordered SQL files per backend in store/migrations/<backend>/NNN_name.sql,
+ * recorded in `schema_migrations` (version, name, checksum, applied_at). Applying is idempotent:
+ * applied versions are skipped; a file whose text changed after it was applied is refused.
+ * PostgreSQL: a session advisory lock serialises processes that start at the same time.
+ * SQLite: each migration runs in an IMMEDIATE transaction that re-checks what is applied.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
+import { sha256Hex } from '../engine/canonical-json.js';
+import { StoreError } from './store-error.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+const FILE_NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
+
+/** Key of the PostgreSQL advisory lock held while migrating ("cds-migr" as a 64-bit integer). */
+export const POSTGRES_MIGRATION_LOCK_KEY = '7161975946372278130';
+
+export function loadMigrations(backend: 'sqlite' | 'postgres'): Migration[] {
+  const dir = fileURLToPath(new URL(`./migrations/${backend}/`, import.meta.url));
+  const migrations = readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .map((file) => {
+      const match = FILE_NAME.exec(file);
+      if (match === null) throw new Error(`store/migrations/${backend}/${file}: migration files must be named NNN_name.sql`);
+      const sql = readFileSync(`${dir}${file}`, 'utf8');
+      return { version: Number(match[1]), name: match[2], sql, checksum: sha256Hex(sql) };
+    })
+    .sort((a, b) => a.version - b.version);
+  migrations.forEach((migration, i) => {
+    if (migration.version !== i + 1) {
+      throw new Error(`store/migrations/${backend}: expected migration ${String(i + 1).padStart(3, '0')}, found ${migration.version} (versions must be 001, 002, … without gaps)`);
+    }
+  });
+  return migrations;
+}
+
+function checkApplied(backend: string, migration: Migration, appliedChecksum: string): void {
+  if (appliedChecksum !== migration.checksum) {
+    throw new StoreError(
+      'integrity',
+      `store/migrations/${backend}/${String(migration.version).padStart(3, '0')}_${migration.name}.sql was changed after it was applied ` +
+        `(applied checksum ${appliedChecksum}, file ${migration.checksum}); add a new migration instead of editing an applied one`,
+    );
+  }
+}
+
+const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)`;
+
+export function migrateSqlite(db: BetterSqlite3.Database, now: () => Date): number {
+  db.exec(CREATE_MIGRATIONS_TABLE);
+  let applied = 0;
+  for (const migration of loadMigrations('sqlite')) {
+    const apply = db.transaction(() => {
+      const row = db.prepare('SELECT checksum FROM schema_migrations WHERE version = ?').get(migration.version) as { checksum: string } | undefined;
+      if (row !== undefined) {
+        checkApplied('sqlite', migration, row.checksum);
+        return false;
+      }
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        migration.checksum,
+        now().toISOString(),
+      );
+      return true;
+    });
+    if (apply.immediate()) applied += 1;
+  }
+  return applied;
+}
+
+export async function migratePostgres(pool: pg.Pool, now: () => Date): Promise<number> {
+  const client = await pool.connect();
+  let applied = 0;
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [POSTGRES_MIGRATION_LOCK_KEY]);
+    try {
+      await client.query(CREATE_MIGRATIONS_TABLE);
+      const rows = (await client.query('SELECT version, checksum FROM schema_migrations')).rows as { version: number; checksum: string }[];
+      const appliedChecksums = new Map(rows.map((row) => [Number(row.version), row.checksum]));
+      for (const migration of loadMigrations('postgres')) {
+        const checksum = appliedChecksums.get(migration.version);
+        if (checksum !== undefined) {
+          checkApplied('postgres', migration, checksum);
+          continue;
+        }
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [
+            migration.version,
+            migration.name,
+            migration.checksum,
+            now().toISOString(),
+          ]);
+          await client.query('COMMIT');
+          applied += 1;
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1::bigint)', [POSTGRES_MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+  return applied;
+}

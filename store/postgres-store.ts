@@ -1,0 +1,390 @@
+/**
+ * The shared backend: PostgreSQL through a pg Pool, for several server processes on one database.
+ * Cross-process ordering comes from row locks taken at the start of each write transaction:
+ *   - registry writes lock the registry_revision row, so lifecycle changes are serialised and the
+ *     lifecycle_events seq order is the commit order;
+ *   - decision appends lock the decision_chain_head row (SELECT … FOR UPDATE), so seq and prevHash
+ *     are assigned atomically; the head row is updated in the same transaction.
+ * Commits use the server's synchronous_commit (default on): a resolved write is on disk.
+ */
+import pg from 'pg';
+import { activeVersionFromLog } from './active-version.js';
+import { AppendBatcher } from './append-batcher.js';
+import { verifyChainWith, type ChainReader } from './chain-verifier.js';
+import { decisionHash, type PreparedDecision } from './decision-hash.js';
+import { prepareDecision } from './decision-input.js';
+import { listDecisionsQuery, numberPlaceholders, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
+import { prepareFeedback } from './feedback-items.js';
+import { parseInstant } from './instant.js';
+import { checkTransition, requireActorAndReason } from './lifecycle-policy.js';
+import { migratePostgres } from './migrations.js';
+import { assembleOverrideStats, overrideStatsRange } from './override-stats.js';
+import { decisionFromRow, eventFromRow, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
+import { existingPublicationOutcome, isWithinEffectivePeriod, preparePublication, sortVersions } from './rule-set-publication.js';
+import { StoreError } from './store-error.js';
+import type { RuleSet } from '../engine/rule-set-types.js';
+import type { FeedbackRequest } from '../server/wire-types.js';
+import type {
+  ChainVerification,
+  DecisionFilter,
+  DecisionRecord,
+  DecisionRecordInput,
+  FeedbackRecord,
+  FeedbackResult,
+  LifecycleEvent,
+  LifecycleState,
+  OverrideStatsRow,
+  RuleSetVersionRecord,
+  Store,
+} from './store.js';
+
+export interface PostgresStoreOptions {
+  databaseUrl: string;
+  clock: () => Date;
+  /** 'group': appends queued while a commit is in flight share the next transaction (still durable before resolving). */
+  appendMode: 'single' | 'group';
+  /** Pool size per process (default 10). */
+  maxConnections?: number;
+  /** Errors of idle pooled connections (e.g. the server restarted); the pool replaces them. */
+  onBackgroundError?: (error: Error) => void;
+}
+
+type Row = Record<string, unknown>;
+
+const DECISION_COLUMNS = [
+  'seq', 'prev_hash', 'hash', 'at', 'at_ms', 'service_id', 'hook', 'hook_instance', 'client_iss', 'tenant', 'patient_key',
+  'rule_set_id', 'rule_set_version', 'rule_set_hash', 'evaluation_now', 'input_fingerprint', 'fired', 'cards', 'latency_ms',
+  'status', 'snapshot', 'snapshot_sha256', 'snapshot_expires_at',
+] as const;
+
+/** Placeholders ($1, $2, …) for `rows` rows of `width` values each. */
+function valuesList(rows: number, width: number): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    tuples.push(`(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+  }
+  return tuples.join(', ');
+}
+
+function cardConflict(error: unknown): StoreError | undefined {
+  const { code, constraint, detail } = error as { code?: string; constraint?: string; detail?: string };
+  if (code !== '23505' || constraint !== 'decision_cards_pkey') return undefined;
+  const uuid = /\(card_uuid\)=\((.*)\)/.exec(detail ?? '')?.[1] ?? '(unknown)';
+  return new StoreError('conflict', `appendDecision: card uuid ${uuid} is already recorded (card uuids must be unique)`);
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly batcher: AppendBatcher | undefined;
+  private closed = false;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
+    this.pool.on('error', (error) => options.onBackgroundError?.(error));
+    this.batcher = options.appendMode === 'group' ? new AppendBatcher((records) => this.commitDecisions(records)) : undefined;
+  }
+
+  private now(): { iso: string; ms: number } {
+    const now = this.options.clock();
+    return { iso: now.toISOString(), ms: now.getTime() };
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(begin);
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+        client.release();
+      } catch (rollbackError) {
+        client.release(rollbackError as Error);
+      }
+      throw error;
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await migratePostgres(this.pool, this.options.clock);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.batcher?.idle();
+    await this.pool.end();
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  // ---- Registry ----------------------------------------------------------------------------
+
+  /** Serialises registry writes across processes; returns nothing, the lock is held until commit. */
+  private async lockRegistry(client: pg.PoolClient): Promise<void> {
+    await client.query('SELECT revision FROM registry_revision WHERE id = 1 FOR UPDATE');
+  }
+
+  private async bumpRevision(client: pg.PoolClient): Promise<void> {
+    await client.query('UPDATE registry_revision SET revision = revision + 1 WHERE id = 1');
+  }
+
+  private async insertEvent(
+    client: pg.PoolClient,
+    ruleSetId: string,
+    version: string,
+    from: LifecycleState | null,
+    to: LifecycleState,
+    actor: string,
+    reason: string,
+  ): Promise<LifecycleEvent> {
+    const now = this.now();
+    const result = await client.query(
+      `INSERT INTO lifecycle_events (rule_set_id, version, from_state, to_state, actor, reason, at, at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
+      [ruleSetId, version, from, to, actor, reason, now.iso, now.ms],
+    );
+    return { seq: Number(result.rows[0].seq), ruleSetId, version, from, to, actor, reason, at: now.iso };
+  }
+
+  async publish(content: RuleSet, hash: string, author: string): Promise<RuleSetVersionRecord> {
+    const p = preparePublication(content, hash, author);
+    return this.inTransaction(async (client) => {
+      await this.lockRegistry(client);
+      const select = 'SELECT * FROM rule_set_versions WHERE rule_set_id = $1 AND version = $2';
+      const existing = (await client.query(select, [p.ruleSetId, p.version])).rows[0] as Row | undefined;
+      if (existing !== undefined) return existingPublicationOutcome(versionFromRow(existing), p);
+      await client.query(
+        `INSERT INTO rule_set_versions (rule_set_id, version, hash, state, content, author, published_at, effective_start, effective_end)
+         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8)`,
+        [p.ruleSetId, p.version, p.hash, p.contentJson, p.author, this.now().iso, p.effectiveStart, p.effectiveEnd ?? null],
+      );
+      await this.insertEvent(client, p.ruleSetId, p.version, null, 'draft', p.author, `published (content hash ${p.hash})`);
+      await this.bumpRevision(client);
+      return versionFromRow((await client.query(select, [p.ruleSetId, p.version])).rows[0] as Row);
+    });
+  }
+
+  async getVersion(ruleSetId: string, version: string): Promise<RuleSetVersionRecord | undefined> {
+    const row = (await this.pool.query('SELECT * FROM rule_set_versions WHERE rule_set_id = $1 AND version = $2', [ruleSetId, version])).rows[0] as
+      | Row
+      | undefined;
+    return row === undefined ? undefined : versionFromRow(row);
+  }
+
+  async listVersions(ruleSetId?: string): Promise<RuleSetVersionRecord[]> {
+    const result =
+      ruleSetId === undefined
+        ? await this.pool.query('SELECT * FROM rule_set_versions ORDER BY rule_set_id')
+        : await this.pool.query('SELECT * FROM rule_set_versions WHERE rule_set_id = $1 ORDER BY version', [ruleSetId]);
+    return sortVersions((result.rows as Row[]).map(versionFromRow));
+  }
+
+  async transition(ruleSetId: string, version: string, to: LifecycleState, actor: string, reason: string): Promise<LifecycleEvent> {
+    const where = `transition of ${ruleSetId}@${version}`;
+    requireActorAndReason(actor, reason, where);
+    return this.inTransaction(async (client) => {
+      await this.lockRegistry(client);
+      const current = (await client.query('SELECT state, author FROM rule_set_versions WHERE rule_set_id = $1 AND version = $2', [ruleSetId, version]))
+        .rows[0] as { state: LifecycleState; author: string } | undefined;
+      if (current === undefined) throw new StoreError('not-found', `${where}: no such published version`);
+      const recordedReason = checkTransition({ ruleSetId, version, from: current.state, to, actor, author: current.author, reason });
+      if (to === 'active') {
+        const active = (await client.query("SELECT version FROM rule_set_versions WHERE rule_set_id = $1 AND state = 'active'", [ruleSetId]))
+          .rows[0] as { version: string } | undefined;
+        if (active !== undefined) {
+          await client.query("UPDATE rule_set_versions SET state = 'retired' WHERE rule_set_id = $1 AND version = $2", [ruleSetId, active.version]);
+          await this.insertEvent(client, ruleSetId, active.version, 'active', 'retired', actor, `superseded by the activation of ${version}: ${reason}`);
+        }
+      }
+      await client.query('UPDATE rule_set_versions SET state = $1 WHERE rule_set_id = $2 AND version = $3', [to, ruleSetId, version]);
+      const event = await this.insertEvent(client, ruleSetId, version, current.state, to, actor, recordedReason);
+      await this.bumpRevision(client);
+      return event;
+    });
+  }
+
+  async history(ruleSetId: string, version?: string): Promise<LifecycleEvent[]> {
+    const result =
+      version === undefined
+        ? await this.pool.query('SELECT * FROM lifecycle_events WHERE rule_set_id = $1 ORDER BY seq', [ruleSetId])
+        : await this.pool.query('SELECT * FROM lifecycle_events WHERE rule_set_id = $1 AND version = $2 ORDER BY seq', [ruleSetId, version]);
+    return (result.rows as Row[]).map(eventFromRow);
+  }
+
+  async activeVersionAt(ruleSetId: string, at: string): Promise<RuleSetVersionRecord | undefined> {
+    const atMs = parseInstant(at, 'activeVersionAt: at');
+    const events = (
+      await this.pool.query('SELECT version, to_state FROM lifecycle_events WHERE rule_set_id = $1 AND at_ms <= $2 ORDER BY seq', [ruleSetId, atMs])
+    ).rows as { version: string; to_state: LifecycleState }[];
+    const version = activeVersionFromLog(events.map((e) => ({ version: e.version, to: e.to_state })));
+    if (version === undefined) return undefined;
+    const record = await this.getVersion(ruleSetId, version);
+    return record !== undefined && isWithinEffectivePeriod(record, atMs) ? record : undefined;
+  }
+
+  async registryRevision(): Promise<number> {
+    const row = (await this.pool.query('SELECT revision FROM registry_revision WHERE id = 1')).rows[0] as { revision: string };
+    return Number(row.revision);
+  }
+
+  // ---- Decisions ---------------------------------------------------------------------------
+
+  async appendDecision(input: DecisionRecordInput): Promise<DecisionRecord> {
+    const prepared = prepareDecision(input);
+    if (this.batcher !== undefined) return this.batcher.append(prepared);
+    const [record] = await this.commitDecisions([prepared]);
+    return record;
+  }
+
+  private async commitDecisions(records: PreparedDecision[]): Promise<DecisionRecord[]> {
+    try {
+      return await this.inTransaction(async (client) => {
+        const head = (await client.query('SELECT seq, hash FROM decision_chain_head WHERE id = 1 FOR UPDATE')).rows[0] as { seq: string; hash: string };
+        let seq = Number(head.seq);
+        let prevHash = head.hash;
+        const committed: DecisionRecord[] = [];
+        const decisionValues: unknown[] = [];
+        const cardValues: unknown[] = [];
+        const firedValues: unknown[] = [];
+        for (const { fields, snapshot, atMs, firedRuleIds } of records) {
+          seq += 1;
+          const hash = decisionHash(prevHash, fields);
+          decisionValues.push(
+            seq, prevHash, hash, fields.at, atMs, fields.serviceId, fields.hook, fields.hookInstance, fields.clientIss ?? null,
+            fields.tenant ?? null, fields.patientKey, fields.ruleSetId, fields.ruleSetVersion, fields.ruleSetHash,
+            fields.evaluationNow, fields.inputFingerprint, JSON.stringify(fields.fired), JSON.stringify(fields.cards),
+            fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
+          );
+          for (const card of fields.cards) cardValues.push(card.uuid, seq, card.ruleId, card.indicator);
+          for (const ruleId of firedRuleIds) firedValues.push(ruleId, seq);
+          committed.push({ ...fields, snapshot, seq, prevHash, hash });
+          prevHash = hash;
+        }
+        await client.query(
+          `INSERT INTO decisions (${DECISION_COLUMNS.join(', ')}) VALUES ${valuesList(records.length, DECISION_COLUMNS.length)}`,
+          decisionValues,
+        );
+        if (cardValues.length > 0) {
+          await client.query(`INSERT INTO decision_cards (card_uuid, seq, rule_id, indicator) VALUES ${valuesList(cardValues.length / 4, 4)}`, cardValues);
+        }
+        if (firedValues.length > 0) {
+          await client.query(`INSERT INTO decision_fired_rules (rule_id, seq) VALUES ${valuesList(firedValues.length / 2, 2)}`, firedValues);
+        }
+        await client.query('UPDATE decision_chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prevHash]);
+        return committed;
+      });
+    } catch (error) {
+      throw cardConflict(error) ?? error;
+    }
+  }
+
+  async getDecision(seq: number): Promise<DecisionRecord | undefined> {
+    const row = (await this.pool.query('SELECT * FROM decisions WHERE seq = $1', [seq])).rows[0] as Row | undefined;
+    return row === undefined ? undefined : publicDecision(decisionFromRow(row));
+  }
+
+  async findDecisionByCard(cardUuid: string): Promise<DecisionRecord | undefined> {
+    const row = (await this.pool.query('SELECT d.* FROM decision_cards c JOIN decisions d ON d.seq = c.seq WHERE c.card_uuid = $1', [cardUuid]))
+      .rows[0] as Row | undefined;
+    if (row === undefined) return undefined;
+    const record = publicDecision(decisionFromRow(row));
+    if (!record.cards.some((card) => card.uuid === cardUuid)) {
+      throw new StoreError('integrity', `findDecisionByCard: the card index points card ${cardUuid} at decision ${record.seq}, which has no such card`);
+    }
+    return record;
+  }
+
+  async listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]> {
+    const query = listDecisionsQuery(filter);
+    const result = await this.pool.query(numberPlaceholders(query.text), query.params);
+    return (result.rows as Row[]).map((row) => publicDecision(decisionFromRow(row)));
+  }
+
+  async verifyChain(onProgress?: (checked: number) => void): Promise<ChainVerification> {
+    // One REPEATABLE READ transaction: every page comes from the same snapshot while writers go on.
+    return this.inTransaction(async (client) => {
+      const source: ChainReader = {
+        head: async () => {
+          const row = (await client.query('SELECT seq, hash FROM decision_chain_head WHERE id = 1')).rows[0] as { seq: string; hash: string };
+          return { seq: Number(row.seq), hash: row.hash };
+        },
+        page: async (afterSeq, limit) => (await client.query('SELECT * FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).rows as Row[],
+        seqOfHash: async (hash) => {
+          const row = (await client.query('SELECT seq FROM decisions WHERE hash = $1 ORDER BY seq LIMIT 1', [hash])).rows[0] as { seq: string } | undefined;
+          return row === undefined ? undefined : Number(row.seq);
+        },
+      };
+      return verifyChainWith(source, onProgress);
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async purgeExpiredSnapshots(now: string): Promise<number> {
+    const nowMs = parseInstant(now, 'purgeExpiredSnapshots: now');
+    return this.inTransaction(async (client) => {
+      const candidates = (
+        await client.query('SELECT seq, snapshot_expires_at FROM decisions WHERE snapshot IS NOT NULL AND snapshot_expires_at IS NOT NULL')
+      ).rows as { seq: string; snapshot_expires_at: string }[];
+      const expired = candidates.filter((row) => Date.parse(row.snapshot_expires_at) <= nowMs).map((row) => Number(row.seq));
+      if (expired.length === 0) return 0;
+      const result = await client.query('UPDATE decisions SET snapshot = NULL WHERE seq = ANY($1::bigint[])', [expired]);
+      return result.rowCount ?? 0;
+    });
+  }
+
+  // ---- Feedback ----------------------------------------------------------------------------
+
+  async recordFeedback(serviceId: string, body: FeedbackRequest, clientIss?: string): Promise<FeedbackResult> {
+    const items = prepareFeedback(serviceId, body, this.now().iso, clientIss);
+    return this.inTransaction(async (client) => {
+      let stored = 0;
+      for (const { record, outcomeAtMs } of items) {
+        const result = await client.query(
+          `INSERT INTO feedback (card_uuid, service_id, outcome, accepted_suggestions, override_reason_code, override_reason_system,
+             override_reason_display, user_comment, outcome_timestamp, outcome_at_ms, received_at, client_iss)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (card_uuid, outcome, outcome_at_ms) DO NOTHING`,
+          [
+            record.cardUuid, record.serviceId, record.outcome, JSON.stringify(record.acceptedSuggestions), record.overrideReasonCode ?? null,
+            record.overrideReasonSystem ?? null, record.overrideReasonDisplay ?? null, record.userComment ?? null, record.outcomeTimestamp,
+            outcomeAtMs, record.receivedAt, record.clientIss ?? null,
+          ],
+        );
+        stored += result.rowCount ?? 0;
+      }
+      const cards = [...new Set(items.map((item) => item.record.cardUuid))];
+      const known = new Set(
+        (
+          await client.query(
+            `SELECT c.card_uuid FROM decision_cards c JOIN decisions d ON d.seq = c.seq
+             WHERE d.service_id = $1 AND c.card_uuid = ANY($2::text[])`,
+            [serviceId, cards],
+          )
+        ).rows.map((row: { card_uuid: string }) => row.card_uuid),
+      );
+      return { stored, duplicates: items.length - stored, unknownCards: cards.filter((card) => !known.has(card)) };
+    });
+  }
+
+  async feedbackForCards(cardUuids: string[]): Promise<FeedbackRecord[]> {
+    const result = await this.pool.query('SELECT * FROM feedback WHERE card_uuid = ANY($1::text[]) ORDER BY id', [[...new Set(cardUuids)]]);
+    return (result.rows as Row[]).map(feedbackFromRow);
+  }
+
+  async overrideStats(range: { from: string; to: string }): Promise<OverrideStatsRow[]> {
+    const { fromMs, toMs } = overrideStatsRange(range);
+    const counts = overrideCountsQuery(fromMs, toMs);
+    const reasons = overrideReasonsQuery(fromMs, toMs);
+    const [countRows, reasonRows] = await Promise.all([
+      this.pool.query(numberPlaceholders(counts.text), counts.params),
+      this.pool.query(numberPlaceholders(reasons.text), reasons.params),
+    ]);
+    return assembleOverrideStats(countRows.rows as Row[], reasonRows.rows as Row[]);
+  }
+}

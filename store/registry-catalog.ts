@@ -1,0 +1,189 @@
+/**
+ * A ServiceCatalog (server/service-catalog.ts) that follows the rule-set registry: at start and
+ * whenever registryRevision() changes (polled every pollIntervalMs, or on an explicit refresh()),
+ * it compiles the active version of each rule set (once per content hash; cached) and binds its
+ * services. Bindings are checked against the effective period on every get()/list() call, so a
+ * version is served only from effectivePeriod.start (inclusive) to end (exclusive) even between
+ * registry changes. A registry change reaches requests within one poll interval (or at once after
+ * refresh()).
+ *
+ * Problems (a version that does not compile, a service id defined by two active rule sets, an
+ * invalid service id or prefetch template) never stop the catalog: the affected services are not
+ * served (never an older version in their place), and problems() lists why. When the registry
+ * cannot be read, the last good bindings stay in place and onError is told.
+ */
+import { compileRuleSet } from '../engine/compile-rule-set.js';
+import type { RuleSet, ServiceDefinition } from '../engine/rule-set-types.js';
+import { assertPrefetchTemplates } from '../server/prefetch-tokens.js';
+import { SERVICE_ID_PATTERN, type CompiledRuleSet, type ServiceBinding, type ServiceCatalog } from '../server/service-catalog.js';
+import { isWithinEffectivePeriod } from './rule-set-publication.js';
+import type { RuleSetVersionRecord, Store } from './store.js';
+
+export const DEFAULT_REGISTRY_POLL_MS = 5_000;
+
+export interface RegistryCatalogOptions {
+  store: Store;
+  /** Default: engine/compile-rule-set.ts compileRuleSet (validates, then compiles). */
+  compile?: (ruleSet: RuleSet) => CompiledRuleSet;
+  /** How often to poll registryRevision(); 0 = only refresh() (default 5000). */
+  pollIntervalMs?: number;
+  /** "Now" for effective-period checks (tests pin it). */
+  clock?: () => Date;
+  /** Told when a poll cannot read the registry (the last good bindings stay). */
+  onError?: (error: Error) => void;
+  /** Told after the bindings were rebuilt for a new registry revision (for logs and metrics). */
+  onReload?: (revision: number, problems: readonly string[]) => void;
+}
+
+interface Bound {
+  binding: ServiceBinding;
+  version: RuleSetVersionRecord;
+}
+
+type CompileOutcome = { compiled: CompiledRuleSet } | { error: string };
+
+export class RegistryServiceCatalog implements ServiceCatalog {
+  private readonly store: Store;
+  private readonly compile: (ruleSet: RuleSet) => CompiledRuleSet;
+  private readonly clock: () => Date;
+  private readonly onError: (error: Error) => void;
+  private readonly onReload: (revision: number, problems: readonly string[]) => void;
+  private readonly pollIntervalMs: number;
+  private bound = new Map<string, Bound>();
+  private cache = new Map<string, CompileOutcome>();
+  private currentProblems: string[] = [];
+  private revision: number | undefined;
+  private refreshing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(options: RegistryCatalogOptions) {
+    this.store = options.store;
+    this.compile = options.compile ?? ((ruleSet) => compileRuleSet(ruleSet));
+    this.clock = options.clock ?? (() => new Date());
+    this.onError = options.onError ?? (() => undefined);
+    this.onReload = options.onReload ?? (() => undefined);
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_REGISTRY_POLL_MS;
+  }
+
+  /** Loads the registry once (errors propagate: a start without a readable registry fails), then polls. */
+  static async start(options: RegistryCatalogOptions): Promise<RegistryServiceCatalog> {
+    const catalog = new RegistryServiceCatalog(options);
+    await catalog.refresh();
+    if (catalog.pollIntervalMs > 0) {
+      catalog.timer = setInterval(() => {
+        catalog.refresh().catch((error: Error) => catalog.onError(error));
+      }, catalog.pollIntervalMs);
+      catalog.timer.unref();
+    }
+    return catalog;
+  }
+
+  /** Stops polling. */
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Re-reads the registry if its revision changed (force: regardless). Refreshes never overlap. */
+  refresh(options: { force?: boolean } = {}): Promise<void> {
+    const next = this.refreshing.catch(() => undefined).then(() => this.reload(options.force === true));
+    this.refreshing = next;
+    return next;
+  }
+
+  /** The registry revision the current bindings reflect. */
+  loadedRevision(): number | undefined {
+    return this.revision;
+  }
+
+  /** Why some active versions or services are not served (empty when all are). */
+  problems(): string[] {
+    return [...this.currentProblems];
+  }
+
+  list(): ServiceBinding[] {
+    const nowMs = this.clock().getTime();
+    return [...this.bound.values()].filter((b) => isWithinEffectivePeriod(b.version, nowMs)).map((b) => b.binding);
+  }
+
+  get(id: string): ServiceBinding | undefined {
+    const bound = this.bound.get(id);
+    if (bound === undefined || !isWithinEffectivePeriod(bound.version, this.clock().getTime())) return undefined;
+    return bound.binding;
+  }
+
+  ready(): boolean {
+    return this.revision !== undefined && this.list().length > 0;
+  }
+
+  private compiled(version: RuleSetVersionRecord): CompileOutcome {
+    let outcome = this.cache.get(version.hash);
+    if (outcome === undefined) {
+      try {
+        const compiled = this.compile(version.content);
+        outcome =
+          compiled.identity.hash === version.hash
+            ? { compiled }
+            : { error: `compiled identity hash ${compiled.identity.hash} differs from the registry hash ${version.hash}` };
+      } catch (error) {
+        outcome = { error: (error as Error).message };
+      }
+    }
+    return outcome;
+  }
+
+  private async reload(force: boolean): Promise<void> {
+    // Revision first: a change that lands while we read is picked up by the next poll.
+    const revision = await this.store.registryRevision();
+    if (!force && revision === this.revision) return;
+    const active = (await this.store.listVersions()).filter((version) => version.state === 'active');
+    active.sort((a, b) => a.ruleSetId.localeCompare(b.ruleSetId));
+
+    const bound = new Map<string, Bound>();
+    const owner = new Map<string, string>();
+    const cache = new Map<string, CompileOutcome>();
+    const problems: string[] = [];
+    for (const version of active) {
+      const label = `rule set "${version.ruleSetId}"@${version.version}`;
+      const outcome = this.compiled(version);
+      cache.set(version.hash, outcome);
+      if ('error' in outcome) {
+        problems.push(`${label} is active but does not compile; its services are not served: ${outcome.error}`);
+        continue;
+      }
+      const compiled = outcome.compiled;
+      for (const service of compiled.ruleSet.services ?? []) {
+        const problem = this.serviceProblem(service, label, owner);
+        if (problem !== undefined) {
+          problems.push(problem);
+          continue;
+        }
+        owner.set(service.id, label);
+        bound.set(service.id, {
+          version,
+          binding: { service, ruleSet: compiled.identity, evaluate: (input) => compiled.evaluate(input) },
+        });
+      }
+    }
+    this.bound = bound;
+    this.cache = cache;
+    this.currentProblems = problems;
+    this.revision = revision;
+    this.onReload(revision, problems);
+  }
+
+  private serviceProblem(service: ServiceDefinition, label: string, owner: ReadonlyMap<string, string>): string | undefined {
+    const where = `${label} service "${String(service.id)}"`;
+    if (typeof service.id !== 'string' || !SERVICE_ID_PATTERN.test(service.id)) {
+      return `${where}: id must be one URL path segment (letters, digits, - . _ ~); not served`;
+    }
+    const first = owner.get(service.id);
+    if (first !== undefined) return `${where}: service id already served by ${first}; not served`;
+    try {
+      assertPrefetchTemplates(where, service.hook, service.prefetch ?? {});
+    } catch (error) {
+      return `${(error as Error).message}; not served`;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * The embedded backend: one SQLite file (better-sqlite3), WAL mode with synchronous=FULL so a
+ * committed write survives a crash or power loss. Every write is one IMMEDIATE transaction, which
+ * takes SQLite's write lock first: seq and prevHash of a decision are assigned atomically even when
+ * several processes open the same file.
+ */
+import Database from 'better-sqlite3';
+import { activeVersionFromLog } from './active-version.js';
+import { AppendBatcher } from './append-batcher.js';
+import { verifyChainWith, type ChainReader } from './chain-verifier.js';
+import { decisionHash, type PreparedDecision } from './decision-hash.js';
+import { prepareDecision } from './decision-input.js';
+import { listDecisionsQuery, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
+import { prepareFeedback } from './feedback-items.js';
+import { parseInstant } from './instant.js';
+import { checkTransition, requireActorAndReason } from './lifecycle-policy.js';
+import { migrateSqlite } from './migrations.js';
+import { assembleOverrideStats, overrideStatsRange } from './override-stats.js';
+import { decisionFromRow, eventFromRow, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
+import { existingPublicationOutcome, isWithinEffectivePeriod, preparePublication, sortVersions, type Publication } from './rule-set-publication.js';
+import { StoreError } from './store-error.js';
+import type { RuleSet } from '../engine/rule-set-types.js';
+import type { FeedbackRequest } from '../server/wire-types.js';
+import type {
+  ChainVerification,
+  DecisionFilter,
+  DecisionRecord,
+  DecisionRecordInput,
+  FeedbackRecord,
+  FeedbackResult,
+  LifecycleEvent,
+  LifecycleState,
+  OverrideStatsRow,
+  RuleSetVersionRecord,
+  Store,
+} from './store.js';
+
+export interface SqliteStoreOptions {
+  file: string;
+  clock: () => Date;
+  /** 'group': appends made in the same tick share one transaction (still durable before resolving). */
+  appendMode: 'single' | 'group';
+  /** How long a writer waits for another process's write lock before failing (ms). */
+  busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** SQLite limits host parameters per statement; IN lists are chunked below this. */
+const IN_LIST_CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly batcher: AppendBatcher | undefined;
+  private closed = false;
+
+  constructor(private readonly options: SqliteStoreOptions) {
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    this.batcher = options.appendMode === 'group' ? new AppendBatcher(async (records) => this.commitDecisions(records)) : undefined;
+  }
+
+  private now(): { iso: string; ms: number } {
+    const now = this.options.clock();
+    return { iso: now.toISOString(), ms: now.getTime() };
+  }
+
+  async migrate(): Promise<void> {
+    migrateSqlite(this.db, this.options.clock);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.batcher?.idle();
+    this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  // ---- Registry ----------------------------------------------------------------------------
+
+  private selectVersionRow(ruleSetId: string, version: string): Row | undefined {
+    return this.db.prepare('SELECT * FROM rule_set_versions WHERE rule_set_id = ? AND version = ?').get(ruleSetId, version) as Row | undefined;
+  }
+
+  private bumpRevision(): void {
+    this.db.prepare('UPDATE registry_revision SET revision = revision + 1 WHERE id = 1').run();
+  }
+
+  private insertEvent(ruleSetId: string, version: string, from: LifecycleState | null, to: LifecycleState, actor: string, reason: string): LifecycleEvent {
+    const now = this.now();
+    const info = this.db
+      .prepare('INSERT INTO lifecycle_events (rule_set_id, version, from_state, to_state, actor, reason, at, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(ruleSetId, version, from, to, actor, reason, now.iso, now.ms);
+    return { seq: Number(info.lastInsertRowid), ruleSetId, version, from, to, actor, reason, at: now.iso };
+  }
+
+  async publish(content: RuleSet, hash: string, author: string): Promise<RuleSetVersionRecord> {
+    const publication = preparePublication(content, hash, author);
+    const run = this.db.transaction((p: Publication): RuleSetVersionRecord => {
+      const existing = this.selectVersionRow(p.ruleSetId, p.version);
+      if (existing !== undefined) return existingPublicationOutcome(versionFromRow(existing), p);
+      this.db
+        .prepare(
+          `INSERT INTO rule_set_versions (rule_set_id, version, hash, state, content, author, published_at, effective_start, effective_end)
+           VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?)`,
+        )
+        .run(p.ruleSetId, p.version, p.hash, p.contentJson, p.author, this.now().iso, p.effectiveStart, p.effectiveEnd ?? null);
+      this.insertEvent(p.ruleSetId, p.version, null, 'draft', p.author, `published (content hash ${p.hash})`);
+      this.bumpRevision();
+      return versionFromRow(this.selectVersionRow(p.ruleSetId, p.version) as Row);
+    });
+    return run.immediate(publication);
+  }
+
+  async getVersion(ruleSetId: string, version: string): Promise<RuleSetVersionRecord | undefined> {
+    const row = this.selectVersionRow(ruleSetId, version);
+    return row === undefined ? undefined : versionFromRow(row);
+  }
+
+  async listVersions(ruleSetId?: string): Promise<RuleSetVersionRecord[]> {
+    const rows = (
+      ruleSetId === undefined
+        ? this.db.prepare('SELECT * FROM rule_set_versions ORDER BY rule_set_id').all()
+        : this.db.prepare('SELECT * FROM rule_set_versions WHERE rule_set_id = ? ORDER BY version').all(ruleSetId)
+    ) as Row[];
+    return sortVersions(rows.map(versionFromRow));
+  }
+
+  async transition(ruleSetId: string, version: string, to: LifecycleState, actor: string, reason: string): Promise<LifecycleEvent> {
+    const where = `transition of ${ruleSetId}@${version}`;
+    requireActorAndReason(actor, reason, where);
+    const run = this.db.transaction((): LifecycleEvent => {
+      const current = this.db.prepare('SELECT state, author FROM rule_set_versions WHERE rule_set_id = ? AND version = ?').get(ruleSetId, version) as
+        | { state: LifecycleState; author: string }
+        | undefined;
+      if (current === undefined) throw new StoreError('not-found', `${where}: no such published version`);
+      const recordedReason = checkTransition({ ruleSetId, version, from: current.state, to, actor, author: current.author, reason });
+      if (to === 'active') {
+        const active = this.db.prepare("SELECT version FROM rule_set_versions WHERE rule_set_id = ? AND state = 'active'").get(ruleSetId) as
+          | { version: string }
+          | undefined;
+        if (active !== undefined) {
+          this.db.prepare("UPDATE rule_set_versions SET state = 'retired' WHERE rule_set_id = ? AND version = ?").run(ruleSetId, active.version);
+          this.insertEvent(ruleSetId, active.version, 'active', 'retired', actor, `superseded by the activation of ${version}: ${reason}`);
+        }
+      }
+      this.db.prepare('UPDATE rule_set_versions SET state = ? WHERE rule_set_id = ? AND version = ?').run(to, ruleSetId, version);
+      const event = this.insertEvent(ruleSetId, version, current.state, to, actor, recordedReason);
+      this.bumpRevision();
+      return event;
+    });
+    return run.immediate();
+  }
+
+  async history(ruleSetId: string, version?: string): Promise<LifecycleEvent[]> {
+    const rows = (
+      version === undefined
+        ? this.db.prepare('SELECT * FROM lifecycle_events WHERE rule_set_id = ? ORDER BY seq').all(ruleSetId)
+        : this.db.prepare('SELECT * FROM lifecycle_events WHERE rule_set_id = ? AND version = ? ORDER BY seq').all(ruleSetId, version)
+    ) as Row[];
+    return rows.map(eventFromRow);
+  }
+
+  async activeVersionAt(ruleSetId: string, at: string): Promise<RuleSetVersionRecord | undefined> {
+    const atMs = parseInstant(at, 'activeVersionAt: at');
+    const events = this.db
+      .prepare('SELECT version, to_state FROM lifecycle_events WHERE rule_set_id = ? AND at_ms <= ? ORDER BY seq')
+      .all(ruleSetId, atMs) as { version: string; to_state: LifecycleState }[];
+    const version = activeVersionFromLog(events.map((e) => ({ version: e.version, to: e.to_state })));
+    if (version === undefined) return undefined;
+    const record = await this.getVersion(ruleSetId, version);
+    return record !== undefined && isWithinEffectivePeriod(record, atMs) ? record : undefined;
+  }
+
+  async registryRevision(): Promise<number> {
+    const row = this.db.prepare('SELECT revision FROM registry_revision WHERE id = 1').get() as { revision: number };
+    return Number(row.revision);
+  }
+
+  // ---- Decisions ---------------------------------------------------------------------------
+
+  async appendDecision(input: DecisionRecordInput): Promise<DecisionRecord> {
+    const prepared = prepareDecision(input);
+    if (this.batcher !== undefined) return this.batcher.append(prepared);
+    const [record] = this.commitDecisions([prepared]);
+    return record;
+  }
+
+  private commitDecisions(records: PreparedDecision[]): DecisionRecord[] {
+    const run = this.db.transaction((): DecisionRecord[] => {
+      let head = this.db.prepare('SELECT seq, hash FROM decision_chain_head WHERE id = 1').get() as { seq: number; hash: string };
+      const insertDecision = this.db.prepare(
+        `INSERT INTO decisions (seq, prev_hash, hash, at, at_ms, service_id, hook, hook_instance, client_iss, tenant, patient_key,
+           rule_set_id, rule_set_version, rule_set_hash, evaluation_now, input_fingerprint, fired, cards, latency_ms, status,
+           snapshot, snapshot_sha256, snapshot_expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const insertCard = this.db.prepare('INSERT INTO decision_cards (card_uuid, seq, rule_id, indicator) VALUES (?, ?, ?, ?)');
+      const insertFired = this.db.prepare('INSERT INTO decision_fired_rules (rule_id, seq) VALUES (?, ?)');
+      const committed: DecisionRecord[] = [];
+      for (const { fields, snapshot, atMs, firedRuleIds } of records) {
+        const seq = Number(head.seq) + 1;
+        const prevHash = head.hash;
+        const hash = decisionHash(prevHash, fields);
+        insertDecision.run(
+          seq, prevHash, hash, fields.at, atMs, fields.serviceId, fields.hook, fields.hookInstance, fields.clientIss ?? null,
+          fields.tenant ?? null, fields.patientKey, fields.ruleSetId, fields.ruleSetVersion, fields.ruleSetHash,
+          fields.evaluationNow, fields.inputFingerprint, JSON.stringify(fields.fired), JSON.stringify(fields.cards),
+          fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
+        );
+        for (const card of fields.cards) {
+          try {
+            insertCard.run(card.uuid, seq, card.ruleId, card.indicator);
+          } catch (error) {
+            if (!isUniqueViolation(error)) throw error;
+            throw new StoreError('conflict', `appendDecision: card uuid ${card.uuid} is already recorded (card uuids must be unique)`);
+          }
+        }
+        for (const ruleId of firedRuleIds) insertFired.run(ruleId, seq);
+        committed.push({ ...fields, snapshot, seq, prevHash, hash });
+        head = { seq, hash };
+      }
+      this.db.prepare('UPDATE decision_chain_head SET seq = ?, hash = ? WHERE id = 1').run(head.seq, head.hash);
+      return committed;
+    });
+    return run.immediate();
+  }
+
+  async getDecision(seq: number): Promise<DecisionRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM decisions WHERE seq = ?').get(seq) as Row | undefined;
+    return row === undefined ? undefined : publicDecision(decisionFromRow(row));
+  }
+
+  async findDecisionByCard(cardUuid: string): Promise<DecisionRecord | undefined> {
+    const row = this.db.prepare('SELECT d.* FROM decision_cards c JOIN decisions d ON d.seq = c.seq WHERE c.card_uuid = ?').get(cardUuid) as Row | undefined;
+    if (row === undefined) return undefined;
+    const record = publicDecision(decisionFromRow(row));
+    if (!record.cards.some((card) => card.uuid === cardUuid)) {
+      throw new StoreError('integrity', `findDecisionByCard: the card index points card ${cardUuid} at decision ${record.seq}, which has no such card`);
+    }
+    return record;
+  }
+
+  async listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]> {
+    const query = listDecisionsQuery(filter);
+    return (this.db.prepare(query.text).all(...query.params) as Row[]).map((row) => publicDecision(decisionFromRow(row)));
+  }
+
+  async verifyChain(onProgress?: (checked: number) => void): Promise<ChainVerification> {
+    // A separate read-only connection: its transaction is one consistent snapshot (WAL), and
+    // writers on the main connection keep going while a long verification runs.
+    const reader = new Database(this.options.file, { readonly: true, fileMustExist: true });
+    try {
+      reader.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 10_000}`);
+      reader.exec('BEGIN');
+      const source: ChainReader = {
+        head: async () => {
+          const row = reader.prepare('SELECT seq, hash FROM decision_chain_head WHERE id = 1').get() as { seq: number; hash: string };
+          return { seq: Number(row.seq), hash: row.hash };
+        },
+        page: async (afterSeq, limit) => reader.prepare('SELECT * FROM decisions WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[],
+        seqOfHash: async (hash) => {
+          const row = reader.prepare('SELECT seq FROM decisions WHERE hash = ? ORDER BY seq LIMIT 1').get(hash) as { seq: number } | undefined;
+          return row === undefined ? undefined : Number(row.seq);
+        },
+      };
+      const result = await verifyChainWith(source, onProgress);
+      reader.exec('COMMIT');
+      return result;
+    } finally {
+      reader.close();
+    }
+  }
+
+  async purgeExpiredSnapshots(now: string): Promise<number> {
+    const nowMs = parseInstant(now, 'purgeExpiredSnapshots: now');
+    const run = this.db.transaction((): number => {
+      const candidates = this.db
+        .prepare('SELECT seq, snapshot_expires_at FROM decisions WHERE snapshot IS NOT NULL AND snapshot_expires_at IS NOT NULL')
+        .all() as { seq: number; snapshot_expires_at: string }[];
+      const purge = this.db.prepare('UPDATE decisions SET snapshot = NULL WHERE seq = ?');
+      let purged = 0;
+      for (const candidate of candidates) {
+        if (Date.parse(candidate.snapshot_expires_at) <= nowMs) purged += purge.run(candidate.seq).changes;
+      }
+      return purged;
+    });
+    return run.immediate();
+  }
+
+  // ---- Feedback ----------------------------------------------------------------------------
+
+  async recordFeedback(serviceId: string, body: FeedbackRequest, clientIss?: string): Promise<FeedbackResult> {
+    const items = prepareFeedback(serviceId, body, this.now().iso, clientIss);
+    const run = this.db.transaction((): FeedbackResult => {
+      const insert = this.db.prepare(
+        `INSERT INTO feedback (card_uuid, service_id, outcome, accepted_suggestions, override_reason_code, override_reason_system,
+           override_reason_display, user_comment, outcome_timestamp, outcome_at_ms, received_at, client_iss)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (card_uuid, outcome, outcome_at_ms) DO NOTHING`,
+      );
+      let stored = 0;
+      for (const { record, outcomeAtMs } of items) {
+        stored += insert.run(
+          record.cardUuid, record.serviceId, record.outcome, JSON.stringify(record.acceptedSuggestions), record.overrideReasonCode ?? null,
+          record.overrideReasonSystem ?? null, record.overrideReasonDisplay ?? null, record.userComment ?? null, record.outcomeTimestamp,
+          outcomeAtMs, record.receivedAt, record.clientIss ?? null,
+        ).changes;
+      }
+      const cards = [...new Set(items.map((item) => item.record.cardUuid))];
+      const known = new Set<string>();
+      for (const chunk of chunks(cards, IN_LIST_CHUNK)) {
+        const rows = this.db
+          .prepare(
+            `SELECT c.card_uuid FROM decision_cards c JOIN decisions d ON d.seq = c.seq
+             WHERE d.service_id = ? AND c.card_uuid IN (${chunk.map(() => '?').join(', ')})`,
+          )
+          .all(serviceId, ...chunk) as { card_uuid: string }[];
+        rows.forEach((row) => known.add(row.card_uuid));
+      }
+      return { stored, duplicates: items.length - stored, unknownCards: cards.filter((card) => !known.has(card)) };
+    });
+    return run.immediate();
+  }
+
+  async feedbackForCards(cardUuids: string[]): Promise<FeedbackRecord[]> {
+    const rows: Row[] = [];
+    for (const chunk of chunks([...new Set(cardUuids)], IN_LIST_CHUNK)) {
+      rows.push(...(this.db.prepare(`SELECT * FROM feedback WHERE card_uuid IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as Row[]));
+    }
+    return rows.sort((a, b) => Number(a.id) - Number(b.id)).map(feedbackFromRow);
+  }
+
+  async overrideStats(range: { from: string; to: string }): Promise<OverrideStatsRow[]> {
+    const { fromMs, toMs } = overrideStatsRange(range);
+    const counts = overrideCountsQuery(fromMs, toMs);
+    const reasons = overrideReasonsQuery(fromMs, toMs);
+    return assembleOverrideStats(
+      this.db.prepare(counts.text).all(...counts.params) as Row[],
+      this.db.prepare(reasons.text).all(...reasons.params) as Row[],
+    );
+  }
+}

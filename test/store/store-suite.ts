@@ -1,0 +1,22 @@
+/**
+ * The one behavioural suite every store backend must pass (test/store/sqlite-store.test.ts and
+ * test/store/postgres-store.test.ts run it against real SQLite and real PostgreSQL).
+ */
+import type { TestBackend } from './support/backends.js';
+import { analysisSuite } from './suite/analysis.js';
+import { decisionsSuite } from './suite/decisions.js';
+import { feedbackSuite } from './suite/feedback.js';
+import { migrationsSuite } from './suite/migrations.js';
+import { registrySuite } from './suite/registry.js';
+import { runtimeSuite } from './suite/runtime.js';
+import { tamperingSuite } from './suite/tampering.js';
+
+export function storeSuite(backend: TestBackend): void {
+  migrationsSuite(backend);
+  registrySuite(backend);
+  decisionsSuite(backend);
+  tamperingSuite(backend);
+  feedbackSuite(backend);
+  analysisSuite(backend);
+  runtimeSuite(backend);
+}
