@@ -1,35 +1,42 @@
 /**
- * The rule sets shipped in rules/<name>/rule-set.json, loaded and compiled by the engine at start
- * (engine/load-rule-set.ts loadRuleSetFile + engine/compile-rule-set.ts compileRuleSet).
+ * The rule sets shipped with the service: rules/<id>/rule-set.json (the working version) and
+ * rules/<id>/versions/*.json (earlier published versions), loaded and compiled by the engine at
+ * start (engine/load-rule-set.ts loadRuleSetFile + engine/compile-rule-set.ts compileRuleSet).
  * Any problem stops the start: a service never runs on a rule set that did not validate.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileRuleSet } from '../engine/compile-rule-set.js';
 import { loadRuleSetFile } from '../engine/load-rule-set.js';
-import { RULE_SET_FILE } from '../engine/rule-set-files.js';
+import { findRuleSetFiles } from '../engine/rule-set-files.js';
 import { RuleSetInvalidError } from '../engine/rule-set-problem.js';
 import type { CompiledRuleSet } from './service-catalog.js';
 
 export const RULES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'rules');
 
-export function bundledRuleSetFiles(rulesDir = RULES_DIR): string[] {
-  if (!existsSync(rulesDir)) return [];
-  return readdirSync(rulesDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join(rulesDir, entry.name, RULE_SET_FILE))
-    .filter((file) => existsSync(file))
-    .sort();
+export interface BundledRuleSetFile {
+  file: string;
+  compiled: CompiledRuleSet;
 }
 
-/** Throws RuleSetInvalidError (every problem with file and JSON pointer) for an invalid rule set. */
-export function loadBundledRuleSets(rulesDir = RULES_DIR): CompiledRuleSet[] {
-  const compiled: CompiledRuleSet[] = [];
-  for (const file of bundledRuleSetFiles(rulesDir)) {
+export function bundledRuleSetFiles(rulesDir = RULES_DIR): string[] {
+  if (!existsSync(rulesDir)) return [];
+  return findRuleSetFiles(rulesDir);
+}
+
+/** Every bundled version, compiled. Throws RuleSetInvalidError (every problem with file and JSON pointer). */
+export function loadBundledRuleSetFiles(rulesDir = RULES_DIR): BundledRuleSetFile[] {
+  return bundledRuleSetFiles(rulesDir).map((file) => {
     const loaded = loadRuleSetFile(file);
     if (!loaded.ruleSet) throw new RuleSetInvalidError(loaded.problems);
-    compiled.push(compileRuleSet(loaded.ruleSet, { file }));
-  }
-  return compiled;
+    return { file, compiled: compileRuleSet(loaded.ruleSet, { file }) };
+  });
+}
+
+/** The working version of each bundled rule set (rules/<id>/rule-set.json), compiled. */
+export function loadBundledRuleSets(rulesDir = RULES_DIR): CompiledRuleSet[] {
+  return loadBundledRuleSetFiles(rulesDir)
+    .filter(({ file }) => !file.includes('/versions/'))
+    .map(({ compiled }) => compiled);
 }

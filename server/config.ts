@@ -40,9 +40,16 @@ export interface Config {
   storeFailureMode: StoreFailureMode;
   /** FHIR base URLs callable in open mode besides loopback ones. */
   openModeFhirServers: string[];
+  /** How often the registry is polled for activations (ms; 0 = never, only on admin actions). */
+  registryPollMs: number;
+  /** Decision appends: 'group' commits concurrent appends together (each still durable before ack). */
+  storeAppendMode: 'single' | 'group';
 }
 
 export type Env = Record<string, string | undefined>;
+
+/** Far above what one EHR sends (and above what the benchmarks drive); a guard against runaway clients. */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 60_000;
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -113,6 +120,11 @@ export function loadConfig(env: Env = process.env): Config {
     .filter((s) => s.length > 0)
     .map((s) => absoluteUrl('OPEN_MODE_FHIR_SERVERS', s));
 
+  const storeAppendMode = value(env, 'STORE_APPEND_MODE') ?? 'group';
+  if (storeAppendMode !== 'single' && storeAppendMode !== 'group') {
+    throw new ConfigError('STORE_APPEND_MODE must be single or group');
+  }
+
   const secret = loadPatientKeySecret(value(env, 'PATIENT_KEY_SECRET'), dataDir);
 
   return {
@@ -137,5 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     snapshotRetentionDays: integer(env, 'SNAPSHOT_RETENTION_DAYS', 30, 1, 3650),
     storeFailureMode,
     openModeFhirServers,
+    registryPollMs: integer(env, 'REGISTRY_POLL_MS', 5000, 0, 3_600_000),
+    storeAppendMode,
   };
 }

@@ -9,10 +9,14 @@ import { openStore } from '../store/open-store.js';
 import { buildApp } from './app.js';
 import { startSnapshotRetention } from './audit/snapshot-retention.js';
 import { trustModeFor } from './auth/trust-mode.js';
-import { loadBundledRuleSets } from './bundled-rule-sets.js';
+import { loadBundledRuleSetFiles } from './bundled-rule-sets.js';
 import { loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { StaticServiceCatalog } from './service-catalog.js';
+import { compileRuleSet } from '../engine/compile-rule-set.js';
+import type { RuleSet } from '../engine/rule-set-types.js';
+import { importBundledRuleSets } from '../store/import-bundled.js';
+import { RegistryServiceCatalog } from '../store/registry-catalog.js';
+import { ruleSetContentHash } from '../store/rule-set-hash.js';
 import type { Store } from '../store/store.js';
 
 /** How long in-flight requests get to finish on shutdown before connections are cut. */
@@ -44,10 +48,27 @@ export async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   trustModeFor(config); // refuse early, before opening anything, when the trust setup is unsafe
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Validate and compile every bundled version before touching the store: a bad rule set stops the start.
+  const bundled = loadBundledRuleSetFiles();
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, appendMode: config.storeAppendMode });
+  let catalog: RegistryServiceCatalog | undefined;
   try {
-    const catalog = new StaticServiceCatalog(loadBundledRuleSets());
-    const app = buildApp({ config, catalog, store, logger, clock: () => new Date() });
+    const imported = await importBundledRuleSets(
+      store,
+      bundled.map(({ file, compiled }) => ({ file, ruleSet: compiled.ruleSet })),
+    );
+    for (const outcome of imported) logger.info({ ...outcome, file: undefined }, 'bundled rule set');
+    // The registry decides what is served; versions compiled above are reused by content hash.
+    const precompiled = new Map(bundled.map(({ compiled }) => [compiled.identity.hash, compiled]));
+    const registry = await RegistryServiceCatalog.start({
+      store,
+      pollIntervalMs: config.registryPollMs,
+      compile: (ruleSet: RuleSet) => precompiled.get(ruleSetContentHash(ruleSet)) ?? compileRuleSet(ruleSet),
+      onError: (err) => logger.error({ errorMessage: err.message }, 'registry poll failed; serving the last good rule sets'),
+      onReload: (revision, problems) => logger.info({ revision, problems }, 'registry loaded'),
+    });
+    catalog = registry;
+    const app = buildApp({ config, catalog: registry, store, logger, clock: () => new Date() });
     const server = app.listen(config.port, config.host, () => {
       logger.info(
         {
@@ -55,7 +76,7 @@ export async function main(): Promise<void> {
           port: config.port,
           publicBaseUrl: config.publicBaseUrl,
           store: store.kind,
-          services: catalog.list().map((b) => `${b.service.id} (${b.ruleSet.id}@${b.ruleSet.version})`),
+          services: registry.list().map((b) => `${b.service.id} (${b.ruleSet.id}@${b.ruleSet.version})`),
           trustedClients: config.clients.map((c) => c.iss),
         },
         'CDS Hooks service listening',
@@ -66,8 +87,12 @@ export async function main(): Promise<void> {
       void store.close().finally(() => process.exit(1));
     });
     const stopRetention = startSnapshotRetention(store, () => new Date(), logger);
-    shutdownOnSignals(server, store, logger, stopRetention);
+    shutdownOnSignals(server, store, logger, () => {
+      stopRetention();
+      registry.stop();
+    });
   } catch (err) {
+    catalog?.stop();
     await store.close();
     throw err;
   }
