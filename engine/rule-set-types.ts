@@ -46,10 +46,13 @@ export interface ValueSetInclude {
   system: string;
   /** Code system version the codes were checked against, e.g. "FY2026", "2025-10". */
   version: string;
-  /** Exact codes (with optional display). */
-  codes?: { code: string; display?: string; certainty?: Certainty }[];
-  /** Code prefixes, e.g. "I71" matches I71.0 … I71.9 (ICD-10-CM families; NDC product prefixes). */
-  prefixes?: { prefix: string; display?: string; certainty?: Certainty }[];
+  /** Exact codes (with optional display). `group` names the agent a code belongs to (e.g. the
+   * ingredient "sertraline" for every sertraline product code): facts that count distinct agents
+   * (antidepressantTrials) treat codes with the same group as one agent. */
+  codes?: { code: string; display?: string; group?: string; certainty?: Certainty }[];
+  /** Code prefixes, e.g. "I71" matches I71.0 … I71.9 (ICD-10-CM families; NDC product prefixes).
+   * `group` as for codes. */
+  prefixes?: { prefix: string; display?: string; group?: string; certainty?: Certainty }[];
   /** Codes or prefixes removed from the matches above (e.g. F32.8 from F32). */
   exclude?: string[];
 }

@@ -1,0 +1,26 @@
+/**
+ * Deterministic card and suggestion ids: the first 16 bytes of SHA-256 over the NUL-joined parts,
+ * formatted as an RFC 9562 (RFC 4122 successor) version-8 UUID with the RFC 4122 variant bits. The
+ * same evaluation (same idSeed, rule-set hash, rule id, suggestion index) always yields the same uuid,
+ * so replaying a decision reproduces its cards exactly, and feedback can be matched to the decision.
+ */
+import { createHash } from 'node:crypto';
+
+export function deterministicUuid(...parts: Array<string | number>): string {
+  const digest = createHash('sha256').update(parts.map(String).join('\u0000')).digest();
+  const b = Buffer.from(digest.subarray(0, 16));
+  b[6] = (b[6] & 0x0f) | 0x80; // version 8 (custom, hash-based)
+  b[8] = (b[8] & 0x3f) | 0x80; // variant 10xx (RFC 4122)
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** uuid of the card a rule produces in one evaluation. */
+export function cardUuid(idSeed: string, ruleSetHash: string, ruleId: string): string {
+  return deterministicUuid(idSeed, ruleSetHash, ruleId);
+}
+
+/** uuid of suggestion `index` (0-based) of that card. */
+export function suggestionUuid(idSeed: string, ruleSetHash: string, ruleId: string, index: number): string {
+  return deterministicUuid(idSeed, ruleSetHash, ruleId, index);
+}

@@ -1,0 +1,79 @@
+/**
+ * FHIR date/dateTime handling for facts. All arithmetic is in UTC on instants: a date without a time
+ * ("2026-10-30") is midnight UTC of that day; partial dates ("2026", "2026-10") are the first day.
+ * Ages are whole days, floor((now - date) / 1 day); future dates give negative ages.
+ */
+
+const DAY_MS = 86_400_000;
+const FHIR_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T.*)?)?)?$/;
+
+/** Parses a FHIR date, dateTime or instant; undefined when absent or malformed. */
+export function parseFhirDate(value: string | undefined | null): Date | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = FHIR_DATE.exec(value.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, time] = m;
+  if (time) {
+    const t = Date.parse(value);
+    return Number.isNaN(t) ? undefined : new Date(t);
+  }
+  const t = Date.UTC(Number(y), mo ? Number(mo) - 1 : 0, d ? Number(d) : 1);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+/** Whole days from `from` to `to` (floor); negative when `to` is earlier. */
+export function daysBetween(from: Date, to: Date): number {
+  return Math.floor((to.getTime() - from.getTime()) / DAY_MS);
+}
+
+/** Whole days between a FHIR date and now (floor); null when the date is absent or malformed. */
+export function ageDays(date: string | undefined | null, now: Date): number | null {
+  const d = parseFhirDate(date);
+  return d ? daysBetween(d, now) : null;
+}
+
+/** The calendar date (YYYY-MM-DD, UTC) of an instant. */
+export function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** `date` plus `days` days, as YYYY-MM-DD. */
+export function addDays(date: Date, days: number): string {
+  return isoDate(new Date(date.getTime() + days * DAY_MS));
+}
+
+/** The YYYY-MM-DD part of a FHIR date/dateTime, for text. */
+export function dateText(value: string | undefined | null): string {
+  return typeof value === 'string' ? value.slice(0, 10) : '';
+}
+
+/** Earliest of several FHIR dates (by instant); undefined when none parse. */
+export function earliestDate(values: ReadonlyArray<string | undefined | null>): string | undefined {
+  let best: { text: string; t: number } | undefined;
+  for (const v of values) {
+    const d = parseFhirDate(v);
+    if (d && (!best || d.getTime() < best.t)) best = { text: v as string, t: d.getTime() };
+  }
+  return best?.text;
+}
+
+/** Compares two FHIR dates by instant (unparseable dates sort first). */
+export function compareDates(a: string | undefined | null, b: string | undefined | null): number {
+  const ta = parseFhirDate(a)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const tb = parseFhirDate(b)?.getTime() ?? Number.NEGATIVE_INFINITY;
+  return ta === tb ? 0 : ta < tb ? -1 : 1;
+}
+
+/** True when the date parses and is not after now. */
+export function notAfter(date: string | undefined | null, now: Date): boolean {
+  const d = parseFhirDate(date);
+  return d !== undefined && d.getTime() <= now.getTime();
+}
+
+/** Items sorted by a FHIR date (each date parsed once); unparseable dates first, ties keep input order. */
+export function sortByDate<T>(items: readonly T[], dateOf: (item: T) => string | undefined | null): T[] {
+  return items
+    .map((item, index) => ({ item, index, t: parseFhirDate(dateOf(item))?.getTime() ?? Number.NEGATIVE_INFINITY }))
+    .sort((a, b) => a.t - b.t || a.index - b.index)
+    .map((x) => x.item);
+}
