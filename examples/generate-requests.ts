@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { fixtureToRequest } from '../engine/fixtures/compact-fhir.js';
 import { loadFixtureFile } from '../engine/fixtures/load-fixtures.js';
 import { loadRuleSetFile } from '../engine/load-rule-set.js';
+import { EXAMPLE_EXTENSION_KEY } from './shift-dates.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RULE_SET_DIR = join(ROOT, 'rules', 'ketamine-esketamine');
@@ -66,6 +67,9 @@ function main(): number {
       return 1;
     }
     const request = fixtureToRequest(fixture, service);
+    // Which fixture this sample came from and the "now" it was written for: examples/send-examples.ts
+    // moves every date by (today - fixtureNow) so that the samples stay current.
+    request.extension = { [EXAMPLE_EXTENSION_KEY]: { fixture: sample.fixture, fixtureNow: fixture.now } };
     const text = `${JSON.stringify(request, null, 2)}\n`;
     const out = join(OUT_DIR, `${fixture.hook}--${sample.name}.json`);
     if (check) {
