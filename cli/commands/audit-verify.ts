@@ -10,7 +10,7 @@ export const command: CliCommand = {
     '',
     '  Recomputes every decision record\'s hash and link, in order, and reports the first break.',
     '  Progress goes to stderr; the result to stdout.',
-    '  --json   print the result as JSON',
+    '  --json                print the result as JSON',
     STORE_USAGE,
     '',
     'Exit status: 0 chain intact, 1 chain broken, 2 usage error.',
@@ -23,7 +23,7 @@ export const command: CliCommand = {
       let lastReport = 0;
       const result = await store.verifyChain((checked) => {
         const now = Date.now();
-        if (now - lastReport >= 1000) {
+        if (checked > 0 && now - lastReport >= 1000) {
           io.err(`verified ${checked} record(s)...`);
           lastReport = now;
         }

@@ -10,8 +10,8 @@ export const command: CliCommand = {
   usage: [
     'usage: cds-rules publish <file> --as <name> [store options]',
     '',
-    '  <file>       a rule-set JSON file (e.g. rules/ketamine-esketamine/rule-set.json)',
-    '  --as <name>  who publishes it (recorded as the author; the author may not approve it)',
+    '  <file>                a rule-set JSON file (e.g. rules/ketamine-esketamine/rule-set.json)',
+    '  --as <name>           who publishes it (recorded as the author; the author may not approve it)',
     STORE_USAGE,
     '',
     'The file is validated first; every problem is printed as "file pointer: message" and nothing is stored.',

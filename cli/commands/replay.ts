@@ -10,9 +10,9 @@ export const command: CliCommand = {
   usage: [
     'usage: cds-rules replay <seq> [--version <v>] [--json] [store options]',
     '',
-    '  <seq>            the decision number (see cds-rules audit export, or GET /admin/api/decisions)',
-    '  --version <v>    also evaluate with rule-set version <v> and list the cards it would change',
-    '  --json           print the full report as JSON',
+    '  <seq>                 the decision number (see cds-rules audit export, or GET /admin/api/decisions)',
+    '  --version <v>         also evaluate with rule-set version <v> and list the cards it would change',
+    '  --json                print the full report as JSON',
     STORE_USAGE,
     '',
     'Needs SNAPSHOT_KEY (the service\'s, base64) in the environment to decrypt the decision\'s input snapshot.',

@@ -8,10 +8,10 @@ export const command: CliCommand = {
   usage: [
     'usage: cds-rules versions [<rule-set-id> [<version>]] [--json] [store options]',
     '',
-    '  no argument       every version of every rule set',
-    '  <rule-set-id>     the versions of one rule set',
-    '  <version>         also that version\'s lifecycle history (who, when, why)',
-    '  --json            print JSON instead of a table',
+    '  no argument           every version of every rule set',
+    '  <rule-set-id>         the versions of one rule set',
+    '  <version>             also that version\'s lifecycle history (who, when, why)',
+    '  --json                print JSON instead of a table',
     STORE_USAGE,
   ].join('\n'),
   async run(args, io) {

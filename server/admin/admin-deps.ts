@@ -1,0 +1,42 @@
+/**
+ * What the admin API needs from the running service. server/app.ts passes its own deps (AppDeps
+ * fits this shape) to mountAdminApi; resolveAdminDeps fills in the defaults once at mount time.
+ */
+import type { Store } from '../../store/store.js';
+import { RULES_DIR } from '../bundled-rule-sets.js';
+import type { Logger } from '../logger.js';
+import { adminAccessFromEnv, type AdminAccess } from './admin-access.js';
+
+export interface AdminMountDeps {
+  /** HOST decides whether ADMIN_OPEN_LOCAL may apply; snapshotKey (SNAPSHOT_KEY) decrypts replay snapshots. */
+  config: { host: string; snapshotKey?: Buffer };
+  store: Store;
+  logger?: Logger;
+  /** "Now" (snapshot expiry, default statistics range); pinned in tests. */
+  clock?: () => Date;
+  /** Default: adminAccessFromEnv(process.env, config.host) (ADMIN_USERS / ADMIN_OPEN_LOCAL). */
+  adminAccess?: AdminAccess;
+  /** Folder of rule-set folders whose fixtures the impact diff runs; default the repository's rules/. */
+  rulesDir?: string;
+}
+
+export interface AdminApiDeps {
+  store: Store;
+  access: AdminAccess;
+  snapshotKey?: Buffer;
+  rulesDir: string;
+  logger?: Logger;
+  clock: () => Date;
+}
+
+/** Throws ConfigError when ADMIN_USERS is unreadable or invalid, or ADMIN_OPEN_LOCAL is set off loopback. */
+export function resolveAdminDeps(deps: AdminMountDeps, env: NodeJS.ProcessEnv = process.env): AdminApiDeps {
+  return {
+    store: deps.store,
+    access: deps.adminAccess ?? adminAccessFromEnv(env, deps.config.host),
+    ...(deps.config.snapshotKey === undefined ? {} : { snapshotKey: deps.config.snapshotKey }),
+    rulesDir: deps.rulesDir ?? RULES_DIR,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    clock: deps.clock ?? (() => new Date()),
+  };
+}

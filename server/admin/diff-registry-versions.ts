@@ -1,0 +1,30 @@
+/**
+ * The diff between two registry versions of one rule set (GET /admin/api/rule-sets/{id}/diff and
+ * `cds-rules diff <id> <v1> <v2>`), with, on request, the impact on the rule set's fixtures.
+ */
+import { join } from 'node:path';
+import { diffRuleSets } from '../../engine/diff/diff-rule-sets.js';
+import { fixtureImpact, type FixtureImpact } from '../../engine/diff/fixture-impact.js';
+import type { RuleSetDiff } from '../../engine/diff/rule-set-diff-types.js';
+import type { Store } from '../../store/store.js';
+import { notFound } from './admin-error.js';
+
+export interface RegistryDiff {
+  diff: RuleSetDiff;
+  impact?: FixtureImpact;
+}
+
+export async function diffRegistryVersions(
+  store: Store,
+  ruleSetId: string,
+  fromVersion: string,
+  toVersion: string,
+  options: { impact: boolean; rulesDir: string },
+): Promise<RegistryDiff> {
+  const [from, to] = await Promise.all([store.getVersion(ruleSetId, fromVersion), store.getVersion(ruleSetId, toVersion)]);
+  if (from === undefined) throw notFound(`rule set ${ruleSetId} has no version ${fromVersion}`);
+  if (to === undefined) throw notFound(`rule set ${ruleSetId} has no version ${toVersion}`);
+  const diff = diffRuleSets(from.content, to.content, { fromHash: from.hash, toHash: to.hash });
+  if (!options.impact) return { diff };
+  return { diff, impact: await fixtureImpact(from.content, to.content, { fixtureDirs: [join(options.rulesDir, ruleSetId, 'fixtures')] }) };
+}

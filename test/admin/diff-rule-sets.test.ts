@@ -1,0 +1,169 @@
+/**
+ * The semantic diff finds exactly the changes made to a real rule set: a threshold change (and the
+ * rules that read it), codes added and removed in a value set (and the rules that read it), a rule
+ * added, a card indicator changed; formatting and key order are never changes.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { diffRuleSets } from '../../engine/diff/diff-rule-sets.js';
+import { renderDiffMarkdown } from '../../engine/diff/render-diff-markdown.js';
+import { renderDiffText } from '../../engine/diff/render-diff-text.js';
+import { ruleReferences } from '../../engine/diff/rule-references.js';
+import type { Rule, RuleSet } from '../../engine/rule-set-types.js';
+import { KETAMINE_DIR, readRuleSet, sampleRuleSet } from './support/admin-harness.js';
+
+/** A numeric parameter that some rule reads, and the rules that read it. */
+function thresholdReadByRules(ruleSet: RuleSet): { name: string; readers: string[] } {
+  for (const [name, parameter] of Object.entries(ruleSet.parameters)) {
+    if (typeof parameter.value !== 'number') continue;
+    const readers = ruleSet.rules.filter((r) => ruleReferences(r, ruleSet).parameters.has(name)).map((r) => r.id);
+    if (readers.length > 0) return { name, readers };
+  }
+  throw new Error('the sample rule set has no numeric parameter read by a rule');
+}
+
+/** A value set with exact codes that some rule reads through its facts. */
+function valueSetReadByRules(ruleSet: RuleSet): { id: string; readers: string[] } {
+  for (const [id, valueSet] of Object.entries(ruleSet.valueSets)) {
+    if (!valueSet.include.some((i) => (i.codes ?? []).length > 0)) continue;
+    const readers = ruleSet.rules.filter((r) => ruleReferences(r, ruleSet).valueSets.has(id)).map((r) => r.id);
+    if (readers.length > 0) return { id, readers };
+  }
+  throw new Error('the sample rule set has no value set with codes read by a rule');
+}
+
+/** The same document with every object's keys in reverse order. */
+function reverseKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(reverseKeys) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).reverse().map(([k, v]) => [k, reverseKeys(v)])) as T;
+}
+
+describe('diffRuleSets', () => {
+  const base = sampleRuleSet();
+
+  it('finds nothing between a rule set and itself with keys reordered', () => {
+    const diff = diffRuleSets(base, reverseKeys(structuredClone(base)));
+    assert.equal(diff.sameClinicalContent, true);
+    assert.deepEqual(diff.metadata, []);
+    assert.match(renderDiffText(diff), /No differences\./);
+  });
+
+  it('finds a threshold change, and every rule that reads the threshold', () => {
+    const { name, readers } = thresholdReadByRules(base);
+    const next = structuredClone(base);
+    next.version = '9.9.9';
+    const before = base.parameters[name].value as number;
+    next.parameters[name].value = before + 5;
+    const diff = diffRuleSets(base, next);
+
+    assert.equal(diff.sameClinicalContent, false);
+    assert.deepEqual(diff.parameters.added, []);
+    assert.deepEqual(diff.parameters.removed, []);
+    assert.equal(diff.parameters.changed.length, 1);
+    const change = diff.parameters.changed[0];
+    assert.equal(change.name, name);
+    assert.equal(change.from.value, before);
+    assert.equal(change.to.value, before + 5);
+    assert.deepEqual(change.fields.map((f) => f.field), ['value']);
+
+    assert.deepEqual(diff.rules.changed.map((r) => r.ruleId).sort(), [...readers].sort());
+    for (const rule of diff.rules.changed) {
+      assert.deepEqual(rule.aspects, ['thresholds']);
+      assert.equal(rule.thresholds[0].name, name);
+      assert.deepEqual(rule.fields, [], 'the rule JSON itself did not change');
+    }
+    const text = renderDiffText(diff);
+    assert.ok(text.includes(`${name}: ${before}${change.from.unit ? ` ${change.from.unit}` : ''} -> ${before + 5}`), text);
+    assert.match(text, /Rule set .*: 1\.\d+\.\d+ -> 9\.9\.9/);
+  });
+
+  it('finds codes added and removed per value set and system, and the rules that read them', () => {
+    const { id, readers } = valueSetReadByRules(base);
+    const next = structuredClone(base);
+    const include = next.valueSets[id].include.find((i) => (i.codes ?? []).length > 0)!;
+    const removed = include.codes![0];
+    include.codes = [...include.codes!.slice(1), { code: 'TEST-NEW-1', display: 'A code added by the test' }];
+    const diff = diffRuleSets(base, next);
+
+    assert.equal(diff.valueSets.changed.length, 1);
+    const vs = diff.valueSets.changed[0];
+    assert.equal(vs.valueSetId, id);
+    assert.equal(vs.systems.length, 1);
+    assert.equal(vs.systems[0].system, include.system);
+    assert.deepEqual(vs.systems[0].codesAdded, [{ code: 'TEST-NEW-1', display: 'A code added by the test' }]);
+    assert.deepEqual(vs.systems[0].codesRemoved.map((c) => c.code), [removed.code]);
+    assert.deepEqual(vs.systems[0].prefixesAdded, []);
+
+    for (const ruleId of readers) {
+      const rule = diff.rules.changed.find((r) => r.ruleId === ruleId);
+      assert.ok(rule, `rule ${ruleId} reads ${id} and must be reported`);
+      assert.ok(rule.aspects.includes('codes'));
+      assert.deepEqual(rule.valueSets, [id]);
+    }
+    const markdown = renderDiffMarkdown(diff);
+    assert.ok(markdown.includes('`TEST-NEW-1`'), markdown);
+    assert.ok(markdown.includes(`- code \`${removed.code}\``), markdown);
+  });
+
+  it('finds a rule added, and a card indicator and summary changed', () => {
+    const next = structuredClone(base);
+    const template = next.rules[0];
+    const added: Rule = { ...structuredClone(template), id: 'test-added-rule', title: 'A rule added by the test' };
+    next.rules.push(added);
+    const changedRule = next.rules[1] ?? next.rules[0];
+    const newIndicator = changedRule.card.indicator === 'critical' ? 'info' : 'critical';
+    const oldIndicator = changedRule.card.indicator;
+    changedRule.card.indicator = newIndicator;
+    changedRule.card.summary = `${changedRule.card.summary} (edited)`;
+    const diff = diffRuleSets(base, next);
+
+    assert.deepEqual(diff.rules.added.map((r) => r.key), ['test-added-rule']);
+    assert.deepEqual(diff.rules.removed, []);
+    const change = diff.rules.changed.find((r) => r.ruleId === changedRule.id);
+    assert.ok(change);
+    assert.deepEqual(change.aspects, ['card-text', 'indicator']);
+    assert.deepEqual(change.fields.find((f) => f.field === 'card.indicator'), { field: 'card.indicator', from: oldIndicator, to: newIndicator });
+
+    const removedDiff = diffRuleSets(next, base);
+    assert.deepEqual(removedDiff.rules.removed.map((r) => r.key), ['test-added-rule']);
+    assert.match(renderDiffText(diff), /\+ test-added-rule A rule added by the test/);
+  });
+
+  it('finds evidence, schedule, service and citation changes', () => {
+    const next = structuredClone(base);
+    next.citations['test-citation'] = { source: 'A source added by the test', certainty: 'unverified' };
+    const service = next.services[0];
+    service.prefetch = { ...service.prefetch, testKey: 'Observation?patient={{context.patientId}}' };
+    const diff = diffRuleSets(base, next);
+    assert.deepEqual(diff.citations.added, [{ key: 'test-citation', title: 'A source added by the test' }]);
+    assert.deepEqual(diff.services.changed.map((s) => [s.key, s.prefetchAdded]), [[service.id, ['testKey']]]);
+    if (base.evidence !== undefined && base.evidence.indications.length > 0) {
+      const withEvidence = structuredClone(base);
+      const indication = withEvidence.evidence!.indications[0];
+      const product = Object.keys(indication.baseScore)[0];
+      indication.baseScore[product] += 1;
+      const evidenceDiff = diffRuleSets(base, withEvidence);
+      assert.deepEqual(evidenceDiff.evidence.baseScores, [
+        { indicationId: indication.id, productId: product, from: indication.baseScore[product] - 1, to: indication.baseScore[product] },
+      ]);
+    }
+  });
+
+  it('diffs the shipped ketamine rule set 1.0.0 -> 1.1.0 (readable text and markdown)', () => {
+    const from = readRuleSet(join(KETAMINE_DIR, 'versions', '1.0.0.json'));
+    const to = readRuleSet(join(KETAMINE_DIR, 'rule-set.json'));
+    const diff = diffRuleSets(from, to);
+    const fromIds = new Set(from.rules.map((r) => r.id));
+    const toIds = new Set(to.rules.map((r) => r.id));
+    assert.deepEqual(diff.rules.added.map((r) => r.key).sort(), [...toIds].filter((id) => !fromIds.has(id)).sort());
+    assert.deepEqual(diff.rules.removed.map((r) => r.key).sort(), [...fromIds].filter((id) => !toIds.has(id)).sort());
+    assert.equal(diff.from.version, '1.0.0');
+    assert.equal(diff.to.version, '1.1.0');
+    assert.equal(diff.sameClinicalContent, false);
+    const text = renderDiffText(diff);
+    assert.match(text, /^Rule set ketamine-esketamine: 1\.0\.0 -> 1\.1\.0$/m);
+    for (const rule of diff.rules.added) assert.ok(text.includes(`+ ${rule.key} ${rule.title}`), rule.key);
+    assert.match(renderDiffMarkdown(diff), /^# Rule set ketamine-esketamine: 1\.0\.0 -> 1\.1\.0$/m);
+  });
+});
