@@ -4,6 +4,7 @@
  * fact and a restricted path into its output (`{{bp.latest.systolic}}` reads `$.latest.systolic` of
  * fact `bp`). There is no logic in templates: conditions belong in the rule.
  */
+import { displayDate, type DateDisplay } from './facts/support/dates.js';
 import { parseRestrictedPath, resolveSegments, type PathSegment } from './restricted-path.js';
 
 export interface TemplateVariable {
@@ -89,6 +90,10 @@ export interface RenderOptions {
   maxLength(variable: TemplateVariable): number | undefined;
   /** Escape substituted text for GitHub-flavoured markdown (card detail). */
   markdown?: boolean;
+  /** How a variable's value is shown when it is a date (its output shape's `format`), if it is one. */
+  dateDisplay?(variable: TemplateVariable): DateDisplay | undefined;
+  /** The evaluation instant: dates less than 24 hours from it are shown with their time. */
+  now?: Date;
 }
 
 /** Characters that could turn substituted data into links, emphasis, HTML or tables in markdown. */
@@ -113,9 +118,13 @@ export function formatNumber(n: number): string {
   return text;
 }
 
-/** How one value renders: strings as given (cut to maxLength), numbers formatted, booleans, missing = ''. */
-export function renderValue(value: unknown, maxLength: number | undefined): string {
+/**
+ * How one value renders: dates for people (displayDate: YYYY-MM-DD, with "HH:MM UTC" when the time
+ * matters), other strings as given (cut to maxLength), numbers formatted, booleans, missing = ''.
+ */
+export function renderValue(value: unknown, maxLength: number | undefined, date?: { display: DateDisplay; now?: Date }): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'string' && date) return displayDate(value, date.now, date.display);
   if (typeof value === 'string') return maxLength === undefined ? value : cutText(value, maxLength);
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
@@ -131,7 +140,8 @@ export function renderTemplate(parts: readonly TemplatePart[], options: RenderOp
       continue;
     }
     const value = resolveSegments(options.factValue(part.variable.fact), part.variable.segments);
-    const text = renderValue(value, options.maxLength(part.variable));
+    const display = options.dateDisplay?.(part.variable);
+    const text = renderValue(value, options.maxLength(part.variable), display ? { display, now: options.now } : undefined);
     out += options.markdown ? text.replace(MARKDOWN_SPECIALS, (c) => `\\${c}`) : text;
   }
   return out;

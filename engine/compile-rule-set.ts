@@ -16,7 +16,7 @@ import { Almanac, Engine, Rule as EngineRule, type RuleProperties, type TopLevel
 import type { Card } from '../server/wire-types.js';
 import { canonicalHash } from './canonical-json.js';
 import { factsReadByConditions, requiredPresentFacts, substituteParams } from './conditions.js';
-import { cardUuid, suggestionUuid } from './deterministic-uuid.js';
+import { cardUuid, mergedCardUuid, suggestionUuid } from './deterministic-uuid.js';
 import { EvaluationSession } from './evaluation-session.js';
 import {
   CARD_EXTENSION_KEY,
@@ -30,10 +30,11 @@ import {
 } from './evaluation-types.js';
 import { FACT_KINDS } from './facts/index.js';
 import { customOperators } from './operators.js';
-import { compileCardTemplate, renderCard, type CompiledCardTemplate } from './render-card.js';
+import { mergeCards, SEVERITY } from './merge-cards.js';
+import { compileCardTemplate, renderCard, renderLabel, type CompiledCardTemplate, type RenderInput } from './render-card.js';
 import { restrictedPathResolver } from './restricted-path.js';
 import { RuleSetInvalidError } from './rule-set-problem.js';
-import type { HookName, Rule, RuleSet, ServiceDefinition } from './rule-set-types.js';
+import type { Concern, HookName, Rule, RuleSet, ServiceDefinition } from './rule-set-types.js';
 import { declarationParams, validateRuleSet, type FactKinds } from './validate-rule-set.js';
 import { ValueSetRegistry } from './value-set-matcher.js';
 
@@ -69,7 +70,6 @@ export type EvaluateInput = EvaluationInput & {
   idSeed: string;
 };
 
-const SEVERITY: Readonly<Record<Card['indicator'], number>> = { critical: 3, warning: 2, info: 1 };
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -227,52 +227,85 @@ export class CompiledRuleSet {
     return rule.factsRead.map((name) => ({ name, kind: String(this.declarations[name].kind), value: values.get(name)! }));
   }
 
+  /** Rank order inside a concern: highest rank, then most severe indicator, then earliest in the file. */
+  private static byRank(a: CompiledRule, b: CompiledRule): number {
+    return (
+      (b.rule.rank ?? 0) - (a.rule.rank ?? 0) ||
+      SEVERITY[b.rule.card.indicator] - SEVERITY[a.rule.card.indicator] ||
+      a.position - b.position
+    );
+  }
+
+  /** The concern's definition; concerns the rule set does not define rank. */
+  concern(id: string): Concern {
+    return this.ruleSet.concerns?.[id] ?? { title: id, mode: 'rank' };
+  }
+
   private buildResult(input: EvaluateInput, fired: readonly CompiledRule[], considered: number, values: ReadonlyMap<string, FactValue>): EvaluationResult {
     const { hash } = this.identity;
-    // Concern merging: highest rank, then most severe indicator, then earliest in the file.
     const byConcern = new Map<string, CompiledRule[]>();
     for (const r of fired) {
       if (!byConcern.has(r.rule.concern)) byConcern.set(r.rule.concern, []);
       byConcern.get(r.rule.concern)!.push(r);
     }
-    const winnerOf = new Map<CompiledRule, CompiledRule>();
-    for (const group of byConcern.values()) {
-      const sorted = [...group].sort(
-        (a, b) =>
-          (b.rule.rank ?? 0) - (a.rule.rank ?? 0) ||
-          SEVERITY[b.rule.card.indicator] - SEVERITY[a.rule.card.indicator] ||
-          a.position - b.position,
-      );
-      for (const r of group) winnerOf.set(r, sorted[0]);
+    const renderInput = (r: CompiledRule, extension: Record<string, unknown>): RenderInput => ({
+      uuid: cardUuid(input.idSeed, hash, r.rule.id),
+      now: input.now,
+      suggestionUuid: (i) => suggestionUuid(input.idSeed, hash, r.rule.id, i),
+      factValue: (name) => values.get(name),
+      citations: this.ruleSet.citations,
+      extension,
+    });
+
+    const cards: Array<{ card: Card; position: number }> = [];
+    /** Per fired rule: the uuid of the card it went into, whether it was outranked, the concern it merged into. */
+    const outcome = new Map<CompiledRule, { cardUuid: string; suppressed: boolean; mergedInto?: string }>();
+    const factsOf = new Map<CompiledRule, ExplainedFact[]>(fired.map((r) => [r, this.explain(r, values)]));
+
+    for (const [concernId, group] of byConcern) {
+      const ranked = [...group].sort(CompiledRuleSet.byRank);
+      const concern = this.concern(concernId);
+      if (concern.mode === 'merge' && ranked.length > 1) {
+        const uuid = mergedCardUuid(input.idSeed, hash, concernId);
+        const contributors = ranked.map((r) => {
+          const card = renderCard(r.card, renderInput(r, {}));
+          // Validation requires a label in merge concerns; the title is a last resort.
+          const label = renderLabel(r.card, renderInput(r, {})) ?? { text: r.rule.title, markdown: r.rule.title };
+          return { card, label };
+        });
+        const merged: Card = {
+          uuid,
+          ...mergeCards(concern, contributors),
+          extension: { [CARD_EXTENSION_KEY]: this.mergedExtension(concernId, concern, ranked, factsOf) },
+        };
+        cards.push({ card: merged, position: ranked[0].position });
+        for (const r of ranked) outcome.set(r, { cardUuid: uuid, suppressed: false, mergedInto: concernId });
+        continue;
+      }
+      const winner = ranked[0];
+      const alsoFired = ranked.slice(1).map((o) => o.rule.id);
+      const winnerUuid = cardUuid(input.idSeed, hash, winner.rule.id);
+      const card = renderCard(winner.card, renderInput(winner, { [CARD_EXTENSION_KEY]: this.cardExtension(winner, factsOf.get(winner)!, alsoFired) }));
+      cards.push({ card, position: winner.position });
+      for (const r of ranked) outcome.set(r, { cardUuid: winnerUuid, suppressed: r !== winner });
     }
 
-    const cards: Array<{ card: Card; rule: CompiledRule }> = [];
-    const firedRules: FiredRule[] = [];
-    for (const r of fired) {
-      const winner = winnerOf.get(r)!;
-      const facts = this.explain(r, values);
-      firedRules.push({
+    const firedRules: FiredRule[] = fired.map((r) => {
+      const o = outcome.get(r)!;
+      const entry: FiredRule = {
         ruleId: r.rule.id,
         title: r.rule.title,
         category: r.rule.category,
         concern: r.rule.concern,
         indicator: r.rule.card.indicator,
-        facts,
-        cardUuid: cardUuid(input.idSeed, hash, winner.rule.id),
-        suppressed: winner !== r,
-      });
-      if (winner !== r) continue;
-      const alsoFired = byConcern.get(r.rule.concern)!.filter((o) => o !== r).map((o) => o.rule.id);
-      const card = renderCard(r.card, {
-        uuid: cardUuid(input.idSeed, hash, r.rule.id),
-        suggestionUuid: (i) => suggestionUuid(input.idSeed, hash, r.rule.id, i),
-        factValue: (name) => values.get(name),
-        citations: this.ruleSet.citations,
-        extension: { [CARD_EXTENSION_KEY]: this.cardExtension(r, facts, alsoFired) },
-      });
-      cards.push({ card, rule: r });
-    }
-    cards.sort((a, b) => SEVERITY[b.card.indicator] - SEVERITY[a.card.indicator] || a.rule.position - b.rule.position);
+        facts: factsOf.get(r)!,
+        cardUuid: o.cardUuid,
+        suppressed: o.suppressed,
+      };
+      if (o.mergedInto !== undefined) entry.mergedInto = o.mergedInto;
+      return entry;
+    });
+    cards.sort((a, b) => SEVERITY[b.card.indicator] - SEVERITY[a.card.indicator] || a.position - b.position);
     return {
       ruleSet: { ...this.identity },
       hook: input.hook,
@@ -283,22 +316,66 @@ export class CompiledRuleSet {
     };
   }
 
-  private cardExtension(r: CompiledRule, facts: readonly ExplainedFact[], alsoFired: string[]): Record<string, unknown> {
+  private citationsOf(ids: readonly string[]): Array<Record<string, unknown>> {
+    return ids.map((id) => {
+      const c = this.ruleSet.citations[id];
+      return c.url ? { id, source: c.source, url: c.url, certainty: c.certainty } : { id, source: c.source, certainty: c.certainty };
+    });
+  }
+
+  private static evidenceOf(facts: readonly ExplainedFact[]): Record<string, unknown> | undefined {
     const evidenceFact = facts.find((f) => f.kind === 'evidence');
+    if (!evidenceFact) return undefined;
+    const v = evidenceFact.value;
+    return { score: v.score ?? null, grade: v.grade ?? null, gradeLabel: v.gradeLabel ?? null, factors: v.factors ?? [] };
+  }
+
+  private cardExtension(r: CompiledRule, facts: readonly ExplainedFact[], alsoFired: string[]): Record<string, unknown> {
     const extension: Record<string, unknown> = {
       ruleSet: { ...this.identity },
       rule: { id: r.rule.id, title: r.rule.title, category: r.rule.category, concern: r.rule.concern },
     };
-    if (evidenceFact) {
-      const v = evidenceFact.value;
-      extension.evidence = { score: v.score ?? null, grade: v.grade ?? null, gradeLabel: v.gradeLabel ?? null, factors: v.factors ?? [] };
-    }
+    const evidence = CompiledRuleSet.evidenceOf(facts);
+    if (evidence) extension.evidence = evidence;
     extension.facts = facts.map((f) => ({ name: f.name, kind: f.kind, value: f.value, refs: f.value.refs }));
     extension.alsoFired = alsoFired;
-    extension.citations = r.rule.citations.map((id) => {
-      const c = this.ruleSet.citations[id];
-      return c.url ? { id, source: c.source, url: c.url, certainty: c.certainty } : { id, source: c.source, certainty: c.certainty };
-    });
+    extension.citations = this.citationsOf(r.rule.citations);
+    return extension;
+  }
+
+  /**
+   * The explanation of a merged card: `rule` is the lead contributor (so tools that read one rule per
+   * card keep working), `concern` says the card is merged, `contributors` lists every contributing rule
+   * (rank order) with the names of the facts it read; `facts` holds each of those facts once, and
+   * `citations` the union of the contributors' citations.
+   */
+  private mergedExtension(
+    concernId: string,
+    concern: Concern,
+    ranked: readonly CompiledRule[],
+    factsOf: ReadonlyMap<CompiledRule, readonly ExplainedFact[]>,
+  ): Record<string, unknown> {
+    const lead = ranked[0];
+    const facts = new Map<string, ExplainedFact>();
+    for (const r of ranked) for (const f of factsOf.get(r)!) if (!facts.has(f.name)) facts.set(f.name, f);
+    const extension: Record<string, unknown> = {
+      ruleSet: { ...this.identity },
+      rule: { id: lead.rule.id, title: lead.rule.title, category: lead.rule.category, concern: lead.rule.concern },
+      concern: { id: concernId, title: concern.title, mode: 'merge' },
+      contributors: ranked.map((r) => ({
+        id: r.rule.id,
+        title: r.rule.title,
+        category: r.rule.category,
+        indicator: r.rule.card.indicator,
+        label: r.rule.card.label ?? null,
+        facts: factsOf.get(r)!.map((f) => f.name),
+      })),
+    };
+    const evidence = CompiledRuleSet.evidenceOf([...facts.values()]);
+    if (evidence) extension.evidence = evidence;
+    extension.facts = [...facts.values()].map((f) => ({ name: f.name, kind: f.kind, value: f.value, refs: f.value.refs }));
+    extension.alsoFired = [];
+    extension.citations = this.citationsOf([...new Set(ranked.flatMap((r) => r.rule.citations))]);
     return extension;
   }
 }

@@ -24,3 +24,12 @@ export function cardUuid(idSeed: string, ruleSetHash: string, ruleId: string): s
 export function suggestionUuid(idSeed: string, ruleSetHash: string, ruleId: string, index: number): string {
   return deterministicUuid(idSeed, ruleSetHash, ruleId, index);
 }
+
+/**
+ * uuid of the merged card of a concern in mode "merge": as cardUuid, with "concern:<id>" in place of
+ * the rule id (rule ids cannot contain ":", so the two never collide). It does not depend on which
+ * rules contributed.
+ */
+export function mergedCardUuid(idSeed: string, ruleSetHash: string, concernId: string): string {
+  return deterministicUuid(idSeed, ruleSetHash, `concern:${concernId}`);
+}

@@ -50,6 +50,11 @@ export interface FiredRule {
   cardUuid: string;
   /** True when another rule of the same concern ranked higher and its card was shown instead. */
   suppressed: boolean;
+  /**
+   * Set when the rule contributed to a merged card (a concern in mode "merge" with two or more fired
+   * rules): the concern id. The rule's text is part of that card (cardUuid), not a card of its own.
+   */
+  mergedInto?: string;
 }
 
 export interface EvaluationResult {
@@ -85,6 +90,12 @@ export interface OutputShape {
   items?: OutputShape;
   /** Strings are cut to this length when rendered; used to bound card summary length. */
   maxLength?: number;
+  /**
+   * A FHIR date/dateTime string. Card text shows it for people (engine/facts/support/dates.ts
+   * displayDate): "date" = YYYY-MM-DD, with the time only for same-day instants; "date-time" = with
+   * the time (scheduled times). Conditions and FHIR resources see the value as recorded.
+   */
+  format?: 'date' | 'date-time';
   enum?: unknown[];
 }
 

@@ -3,6 +3,7 @@
  * and how long a value at that path can render in a card summary.
  */
 import type { OutputShape } from './evaluation-types.js';
+import { DISPLAY_DATE_MAX } from './facts/support/dates.js';
 import { formatSegments, type PathSegment } from './restricted-path.js';
 
 /** Every fact value carries `refs` (FHIR references it came from) whether or not a kind lists it. */
@@ -55,12 +56,13 @@ export function shapeAtPath(root: OutputShape, segments: readonly PathSegment[])
 }
 
 /** Rendered-length bounds of scalar values in card text (documented in docs/rule-format.md). */
-export const RENDER_BOUNDS = Object.freeze({ number: 12, integer: 8, boolean: 5, null: 0 });
+export const RENDER_BOUNDS = Object.freeze({ number: 12, integer: 8, boolean: 5, null: 0, date: DISPLAY_DATE_MAX });
 
 export type RenderBound = { ok: true; max: number } | { ok: false; error: string };
 
 /**
- * The most characters a value of this shape renders to: strings use maxLength (or the longest enum
+ * The most characters a value of this shape renders to: dates (shapes with a `format`) 20, as
+ * displayDate shows them; other strings use maxLength (or the longest enum
  * value); numbers 12; integers 8; booleans 5; null/missing render as nothing. Objects and arrays
  * cannot be rendered in text.
  */
@@ -69,7 +71,8 @@ export function renderBound(shape: OutputShape): RenderBound {
   for (const type of shapeTypes(shape)) {
     switch (type) {
       case 'string': {
-        if (typeof shape.maxLength === 'number') max = Math.max(max, shape.maxLength);
+        if (shape.format) max = Math.max(max, DISPLAY_DATE_MAX);
+        else if (typeof shape.maxLength === 'number') max = Math.max(max, shape.maxLength);
         else if (Array.isArray(shape.enum) && shape.enum.every((v) => typeof v === 'string')) {
           max = Math.max(max, ...shape.enum.map((v) => String(v).length));
         } else return { ok: false, error: 'is an unbounded string (the fact kind gives no maxLength)' };

@@ -11,6 +11,7 @@
 import type { Action, Card, Coding, Link, Suggestion } from '../server/wire-types.js';
 import { MAX_SUMMARY_LENGTH, cutText, parseTemplate, renderTemplate, singleVariable, type TemplatePart, type TemplateVariable } from './card-template.js';
 import type { OutputShape } from './evaluation-types.js';
+import type { DateDisplay } from './facts/support/dates.js';
 import { shapeAtPath } from './output-shape.js';
 import { resolveSegments } from './restricted-path.js';
 import type { CardTemplate, Citation } from './rule-set-types.js';
@@ -24,6 +25,8 @@ export interface CompiledCardTemplate {
   readonly template: CardTemplate;
   readonly summary: TemplatePart[];
   readonly detail: TemplatePart[];
+  /** The rule's short label (used by merged cards), when it has one. */
+  readonly label?: TemplatePart[];
   readonly suggestions: ReadonlyArray<{
     label: TemplatePart[];
     isRecommended?: boolean;
@@ -38,6 +41,8 @@ export interface CompiledCardTemplate {
 export type ShapeOf = (factName: string) => OutputShape | undefined;
 
 const maxLengths = new WeakMap<TemplateVariable, number>();
+/** Variables whose value is a date (output shape `format`): shown for people in card text. */
+const dateDisplays = new WeakMap<TemplateVariable, DateDisplay>();
 
 function compileText(text: string, shapeOf: ShapeOf, facts: Set<string>): TemplatePart[] {
   const parsed = parseTemplate(text);
@@ -48,6 +53,7 @@ function compileText(text: string, shapeOf: ShapeOf, facts: Set<string>): Templa
     const shape = shapeOf(part.variable.fact);
     const found = shape ? shapeAtPath(shape, part.variable.segments) : undefined;
     if (found?.ok && typeof found.shape.maxLength === 'number') maxLengths.set(part.variable, found.shape.maxLength);
+    if (found?.ok && found.shape.format) dateDisplays.set(part.variable, found.shape.format);
   }
   return parsed.parts;
 }
@@ -68,6 +74,7 @@ export function compileCardTemplate(template: CardTemplate, shapeOf: ShapeOf): C
     template,
     summary: text(template.summary),
     detail: text(template.detail),
+    label: template.label === undefined ? undefined : text(template.label),
     suggestions: (template.suggestions ?? []).map((s) => ({
       label: text(s.label),
       isRecommended: s.isRecommended,
@@ -85,6 +92,8 @@ export function compileCardTemplate(template: CardTemplate, shapeOf: ShapeOf): C
 
 export interface RenderInput {
   uuid: string;
+  /** The evaluation instant (same-day dates are shown with their time). */
+  now: Date;
   suggestionUuid(index: number): string;
   factValue(name: string): unknown;
   citations: Readonly<Record<string, Citation>>;
@@ -92,7 +101,18 @@ export interface RenderInput {
 }
 
 function textOf(parts: readonly TemplatePart[], input: RenderInput, markdown = false): string {
-  return renderTemplate(parts, { factValue: input.factValue, maxLength: (v) => maxLengths.get(v), markdown });
+  return renderTemplate(parts, {
+    factValue: input.factValue,
+    maxLength: (v) => maxLengths.get(v),
+    markdown,
+    dateDisplay: (v) => dateDisplays.get(v),
+    now: input.now,
+  });
+}
+
+/** Text inside FHIR resources: values as recorded (a FHIR dateTime stays a dateTime). */
+function resourceTextOf(parts: readonly TemplatePart[], input: RenderInput): string {
+  return renderTemplate(parts, { factValue: input.factValue, maxLength: (v) => maxLengths.get(v) });
 }
 
 function renderResource(resource: Resource, input: RenderInput): unknown {
@@ -101,9 +121,9 @@ function renderResource(resource: Resource, input: RenderInput): unknown {
       const single = singleVariable(resource.parts);
       if (single) {
         const value = resolveSegments(input.factValue(single.fact), single.segments);
-        return typeof value === 'string' ? textOf(resource.parts, input) : structuredClone(value ?? null);
+        return typeof value === 'string' ? resourceTextOf(resource.parts, input) : structuredClone(value ?? null);
       }
-      return textOf(resource.parts, input);
+      return resourceTextOf(resource.parts, input);
     }
     case 'array':
       return resource.items.map((r) => renderResource(r, input));
@@ -115,6 +135,15 @@ function renderResource(resource: Resource, input: RenderInput): unknown {
     case 'value':
       return structuredClone(resource.value);
   }
+}
+
+/** The rule's label rendered as plain text (for a merged summary) and as escaped markdown (for a heading). */
+export function renderLabel(compiled: CompiledCardTemplate, input: RenderInput): { text: string; markdown: string } | undefined {
+  if (!compiled.label) return undefined;
+  return {
+    text: textOf(compiled.label, input).replace(/\s+/g, ' ').trim(),
+    markdown: textOf(compiled.label, input, true).replace(/\s+/g, ' ').trim(),
+  };
 }
 
 export function renderCard(compiled: CompiledCardTemplate, input: RenderInput): Card {

@@ -208,6 +208,9 @@ export interface CardTemplateLink {
 
 export interface CardTemplate {
   indicator: 'info' | 'warning' | 'critical';
+  /** Short noun phrase naming what the card is about (template, bounded like a summary), e.g.
+   * "recent BP". Required for rules of a `merge` concern: the merged card lists the labels. */
+  label?: string;
   /** Mustache-style template, {{fact.path}} variables only; must render under 140 characters. */
   summary: string;
   /** GitHub-flavoured markdown template. */
@@ -220,12 +223,34 @@ export interface CardTemplate {
   links?: CardTemplateLink[];
 }
 
+export type ConcernMode = 'rank' | 'merge';
+
+/** Indicator of a merged card: "highest" (the most severe contributor) or at least the one named. */
+export type MergedIndicator = 'highest' | 'info' | 'warning' | 'critical';
+
+/**
+ * How the fired rules of one concern become one card. Concerns that rules name but `concerns` does
+ * not define use mode "rank".
+ */
+export interface Concern {
+  title: string;
+  description?: string;
+  /** "rank": the highest-ranked fired rule's card; "merge": one card to which every fired rule contributes. */
+  mode: ConcernMode;
+  /** merge: summary of the merged card, with {{items}} (the contributors' labels, joined by ", ")
+   * and {{count}} (how many contributed). Required in merge mode. */
+  mergedSummary?: string;
+  /** merge: indicator of the merged card (default "highest"); a named indicator only ever raises it. */
+  mergedIndicator?: MergedIndicator;
+}
+
 export interface Rule {
   id: string;
   title: string;
   category: RuleCategory;
   hooks: HookName[];
-  /** Cards for the same concern are merged: only the highest-ranked fired rule shows a card. */
+  /** Rules of one concern give one card: ranked (the highest-ranked fired rule's card) or merged, as
+   * the rule set's `concerns` entry says (default rank). */
   concern: string;
   /** Rank inside the concern; higher wins. */
   rank?: number;
@@ -252,6 +277,8 @@ export interface RuleSet {
   products: Record<string, Product>;
   facts: Record<string, FactDeclaration>;
   evidence?: EvidenceModel;
+  /** How each concern's fired rules become one card (optional; undefined concerns rank). */
+  concerns?: Record<string, Concern>;
   schedules: Record<string, Schedule>;
   services: ServiceDefinition[];
   rules: Rule[];

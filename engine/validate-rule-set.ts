@@ -14,6 +14,7 @@ import type { FactKind, OutputShape } from './evaluation-types.js';
 import { FACT_KINDS } from './facts/index.js';
 import { childPointer, pointer } from './json-pointer.js';
 import type { DuplicateKey } from './json-text.js';
+import { ITEMS_SEPARATOR, MERGED_SUMMARY_PLACEHOLDERS } from './merge-cards.js';
 import { CUSTOM_OPERATOR_NAMES } from './operators.js';
 import { renderBound, shapeAtPath, shapeTypes } from './output-shape.js';
 import { parseRestrictedPath } from './restricted-path.js';
@@ -316,7 +317,10 @@ function checkConditions(ctx: Ctx, conditions: unknown, ptr: string): void {
 
 // ---- card templates --------------------------------------------------------------------------
 
-type TemplateRole = 'summary' | 'text' | 'markdown' | 'resource';
+type TemplateRole = 'summary' | 'label' | 'text' | 'markdown' | 'resource';
+
+/** Most characters a card label may render to (a short noun phrase). */
+export const MAX_LABEL_LENGTH = 60;
 
 function checkVariable(ctx: Ctx, v: TemplateVariable, ptr: string, role: TemplateRole): { bound?: number } {
   if (!has(ctx.facts, v.fact)) {
@@ -333,15 +337,20 @@ function checkVariable(ctx: Ctx, v: TemplateVariable, ptr: string, role: Templat
   if (role === 'resource') return {};
   const bound = renderBound(found.shape);
   if (!bound.ok) {
-    if (role === 'summary' || bound.error.includes('cannot be rendered')) {
-      report(ctx, ptr, `template variable {{${v.raw}}} ${bound.error}${role === 'summary' ? '; a summary may only use bounded values' : ''}`);
+    const bounded = role === 'summary' || role === 'label';
+    if (bounded || bound.error.includes('cannot be rendered')) {
+      report(ctx, ptr, `template variable {{${v.raw}}} ${bound.error}${bounded ? `; a ${role} may only use bounded values` : ''}`);
     }
     return {};
   }
   return { bound: bound.max };
 }
 
-function checkTemplate(ctx: Ctx, text: unknown, ptr: string, role: TemplateRole): TemplatePart[] | undefined {
+/**
+ * Checks a template; for summaries and labels also its rendered-length bound (returned as `bound`
+ * when every variable is bounded).
+ */
+function checkTemplate(ctx: Ctx, text: unknown, ptr: string, role: TemplateRole): { parts: TemplatePart[]; bound?: number } | undefined {
   if (typeof text !== 'string') return undefined;
   const parsed = parseTemplate(text);
   if (!parsed.ok) {
@@ -352,20 +361,23 @@ function checkTemplate(ctx: Ctx, text: unknown, ptr: string, role: TemplateRole)
   if (role === 'resource' && vars.length > 0 && !(parsed.parts.length === 1)) {
     // Mixed text and variables render as text: variables must be scalars.
     for (const v of vars) checkVariable(ctx, v, ptr, 'text');
-    return parsed.parts;
+    return { parts: parsed.parts };
   }
   const bounds = vars.map((v) => ({ v, ...checkVariable(ctx, v, ptr, role) }));
-  if (role === 'summary') {
+  if (role === 'summary' || role === 'label') {
     const literal = literalLength(parsed.parts);
     if (bounds.every((b) => b.bound !== undefined)) {
       const total = literal + bounds.reduce((n, b) => n + (b.bound ?? 0), 0);
-      if (total > MAX_SUMMARY_LENGTH) {
+      const max = role === 'summary' ? MAX_SUMMARY_LENGTH : MAX_LABEL_LENGTH;
+      if (total > max) {
         const detail = bounds.map((b) => `{{${b.v.raw}}} ${b.bound}`).join(', ');
-        report(ctx, ptr, `summary can render up to ${total} characters (text ${literal}${detail ? ` + ${detail}` : ''}); CDS Hooks allows at most ${MAX_SUMMARY_LENGTH}`);
+        const limit = role === 'summary' ? `CDS Hooks allows at most ${MAX_SUMMARY_LENGTH}` : `a label is a short noun phrase of at most ${MAX_LABEL_LENGTH}`;
+        report(ctx, ptr, `${role} can render up to ${total} characters (text ${literal}${detail ? ` + ${detail}` : ''}); ${limit}`);
       }
+      return { parts: parsed.parts, bound: total };
     }
   }
-  return parsed.parts;
+  return { parts: parsed.parts };
 }
 
 function checkResourceTemplates(ctx: Ctx, value: unknown, ptr: string): void {
@@ -377,6 +389,7 @@ function checkResourceTemplates(ctx: Ctx, value: unknown, ptr: string): void {
 function checkCard(ctx: Ctx, card: unknown, ptr: string): void {
   if (!isRecord(card)) return;
   checkTemplate(ctx, card.summary, childPointer(ptr, 'summary'), 'summary');
+  checkTemplate(ctx, card.label, childPointer(ptr, 'label'), 'label');
   checkTemplate(ctx, card.detail, childPointer(ptr, 'detail'), 'markdown');
   checkCitationIds(ctx, card.source, childPointer(ptr, 'source'), 'a card source');
   const indicator = card.indicator;
@@ -413,6 +426,101 @@ function checkCard(ctx: Ctx, card: unknown, ptr: string): void {
     checkTemplate(ctx, l.label, childPointer(lPtr, 'label'), 'text');
     if (l.appContext !== undefined && l.type !== 'smart') report(ctx, childPointer(lPtr, 'appContext'), 'appContext is only allowed on links of type "smart"');
   });
+}
+
+// ---- concerns ------------------------------------------------------------------------------------
+
+/**
+ * The top-level `concerns`: every defined concern is used by a rule; merge concerns have a
+ * mergedSummary using only {{items}} and {{count}} (and {{items}} at least), bounded with every
+ * contributor's label at its longest; every rule of a merge concern has a label; a merged card that
+ * is at least a warning has override reasons from every rule.
+ */
+function checkConcerns(ctx: Ctx, rules: unknown[]): void {
+  const concerns = records(ctx.doc.concerns);
+  const rulesOf = new Map<string, Array<{ rule: Record<string, unknown>; index: number }>>();
+  rules.forEach((rule, index) => {
+    if (!isRecord(rule) || typeof rule.concern !== 'string') return;
+    if (!rulesOf.has(rule.concern)) rulesOf.set(rule.concern, []);
+    rulesOf.get(rule.concern)!.push({ rule, index });
+  });
+  for (const [id, concern] of Object.entries(concerns)) {
+    if (!isRecord(concern)) continue;
+    const ptr = pointer('concerns', id);
+    const members = rulesOf.get(id) ?? [];
+    if (members.length === 0) {
+      report(ctx, ptr, `no rule names concern "${id}"${didYouMean(id, rulesOf.keys())}: remove it or set a rule's "concern" to it`);
+    }
+    if (concern.mode === 'rank') {
+      for (const key of ['mergedSummary', 'mergedIndicator']) {
+        if (concern[key] !== undefined) report(ctx, childPointer(ptr, key), `${key} is only used when mode is "merge" (mode here: "rank")`);
+      }
+    }
+    if (concern.mode !== 'merge') continue; // an unknown mode is a schema problem
+    // Labels: required, and their bounds for the merged summary.
+    let labelsTotal = 0;
+    let labelsBounded = true;
+    for (const { rule, index } of members) {
+      const card = records(rule.card);
+      const labelPtr = pointer('rules', index, 'card', 'label');
+      if (typeof card.label !== 'string') {
+        report(ctx, labelPtr, `rule "${String(rule.id)}" is in concern "${id}" (mode merge) and needs a card "label": the short noun phrase the merged card lists`);
+        labelsBounded = false;
+        continue;
+      }
+      const parsed = parseTemplate(card.label);
+      const bound = parsed.ok ? labelBound(ctx, parsed.parts) : undefined;
+      if (bound === undefined) labelsBounded = false;
+      else labelsTotal += bound;
+      if (concern.mergedIndicator === 'warning' || concern.mergedIndicator === 'critical') {
+        if (list(card.overrideReasons).length === 0) {
+          report(ctx, pointer('rules', index, 'card', 'overrideReasons'), `concern "${id}" shows a merged ${concern.mergedIndicator} card, so every rule of it needs overrideReasons`);
+        }
+      }
+    }
+    const summaryPtr = childPointer(ptr, 'mergedSummary');
+    if (typeof concern.mergedSummary !== 'string') continue;
+    const parsed = parseTemplate(concern.mergedSummary);
+    if (!parsed.ok) {
+      for (const e of parsed.errors) report(ctx, summaryPtr, `template: ${e}`);
+      continue;
+    }
+    const vars = templateVariables(parsed.parts);
+    for (const v of vars) {
+      if (!(MERGED_SUMMARY_PLACEHOLDERS as readonly string[]).includes(v.raw)) {
+        report(ctx, summaryPtr, `{{${v.raw}}} is not a merged-summary placeholder: use {{items}} (the contributors' labels) and {{count}}`);
+      }
+    }
+    const itemsUses = vars.filter((v) => v.raw === 'items').length;
+    if (itemsUses === 0) report(ctx, summaryPtr, 'a merged summary must list the contributors with {{items}}');
+    if (labelsBounded && members.length > 0) {
+      const countUses = vars.filter((v) => v.raw === 'count').length;
+      const items = labelsTotal + ITEMS_SEPARATOR.length * (members.length - 1);
+      const count = String(members.length).length;
+      const total = literalLength(parsed.parts) + itemsUses * items + countUses * count;
+      if (total > MAX_SUMMARY_LENGTH) {
+        report(
+          ctx,
+          summaryPtr,
+          `merged summary can render up to ${total} characters (text ${literalLength(parsed.parts)} + {{items}} ${items}: the ${members.length} labels of concern "${id}" at their longest, joined by "${ITEMS_SEPARATOR}"${countUses ? ` + {{count}} ${count}` : ''}); CDS Hooks allows at most ${MAX_SUMMARY_LENGTH}: shorten the labels or the text`,
+        );
+      }
+    }
+  }
+}
+
+/** The rendered-length bound of a label's parts (undefined when a variable is unbounded or unknown). */
+function labelBound(ctx: Ctx, parts: TemplatePart[]): number | undefined {
+  let total = literalLength(parts);
+  for (const v of templateVariables(parts)) {
+    const shape = factShape(ctx, v.fact);
+    const found = shape ? shapeAtPath(shape, v.segments) : undefined;
+    if (!found?.ok) return undefined;
+    const bound = renderBound(found.shape);
+    if (!bound.ok) return undefined;
+    total += bound.max;
+  }
+  return total;
 }
 
 // ---- the rest ----------------------------------------------------------------------------------
@@ -565,6 +673,7 @@ function semanticProblems(json: Record<string, unknown>, ctx: Ctx): void {
     checkConditions(ctx, rule.conditions, childPointer(ptr, 'conditions'));
     checkCard(ctx, rule.card, childPointer(ptr, 'card'));
   });
+  checkConcerns(ctx, rules);
 }
 
 function comparePointers(a: string, b: string): number {

@@ -25,8 +25,14 @@ const REQUESTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'requests');
 
 const MARK: Record<Card['indicator'], string> = { critical: 'CRITICAL', warning: 'WARNING ', info: 'info    ' };
 
+/** The rule behind a card, or for a merged card every contributing rule and the concern. */
 function ruleIdOf(card: Card): string {
-  const explanation = card.extension?.[CARD_EXTENSION_KEY] as { rule?: { id?: string } } | undefined;
+  const explanation = card.extension?.[CARD_EXTENSION_KEY] as
+    | { rule?: { id?: string }; concern?: { id?: string }; contributors?: Array<{ id?: string }> }
+    | undefined;
+  if (explanation?.contributors?.length) {
+    return `${explanation.contributors.map((c) => c.id ?? '?').join(' + ')} (merged: concern ${explanation.concern?.id ?? '?'})`;
+  }
   return explanation?.rule?.id ?? '?';
 }
 

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FactKind, OutputShape } from '../evaluation-types.js';
 import { FACT_KINDS } from '../facts/index.js';
+import { DISPLAY_DATE_MAX } from '../facts/support/dates.js';
 import { flattenShape, shapeTypes } from '../output-shape.js';
 
 export const FACT_REFERENCE_PATH = fileURLToPath(new URL('../../docs/fact-kinds.md', import.meta.url));
@@ -47,7 +48,9 @@ export function schemaType(schema: unknown): string {
 }
 
 function outputType(shape: OutputShape): string {
-  const types = shapeTypes(shape).join(' | ');
+  const types = shapeTypes(shape)
+    .map((t) => (t === 'string' && shape.format ? `${shape.format} (string)` : t))
+    .join(' | ');
   if (Array.isArray(shape.enum)) return `${types}: ${shape.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   if (shape.type === 'array' && shape.items && !shape.items.properties) return `array of ${shapeTypes(shape.items).join(' | ')}`;
   return types;
@@ -71,7 +74,8 @@ function renderKind(kind: FactKind): string {
   lines.push('| Path | Type | Max length | Description |', '|---|---|---|---|');
   for (const { path, shape } of flattenShape(kind.output)) {
     if (path === '$.refs') continue;
-    lines.push(`| \`${path}\` | ${cell(outputType(shape))} | ${shape.maxLength ?? ''} | ${cell(shape.description ?? '')} |`);
+    const maxLength = shape.format ? `${DISPLAY_DATE_MAX} shown` : (shape.maxLength ?? '');
+    lines.push(`| \`${path}\` | ${cell(outputType(shape))} | ${maxLength} | ${cell(shape.description ?? '')} |`);
   }
   lines.push('');
   return lines.join('\n');
@@ -88,6 +92,9 @@ export function renderFactReference(kinds: Readonly<Record<string, FactKind>> = 
     'Any parameter may be given as `{"param": "<parameter id>"}` (substituted when the rule set is compiled).',
     'How facts are used in conditions and card templates: [rule-format.md](rule-format.md).',
     'In card summaries, strings count at their max length, numbers 12, integers 8 and booleans 5 characters.',
+    `Dates (type \`date\` or \`date-time\`) are shown for people in card text: \`YYYY-MM-DD\`, or \`YYYY-MM-DD HH:MM UTC\` for`,
+    `\`date-time\` fields (scheduled times) and for instants less than 24 hours from the evaluation instant (same-day`,
+    `readings); they count ${DISPLAY_DATE_MAX} characters. Conditions and FHIR resources in suggestions see the value as recorded.`,
     '',
     ...list.map((k) => `- [\`${k.kind}\`](#${k.kind.toLowerCase()})`),
     '',

@@ -25,7 +25,7 @@
 import type { FactKind, FactValue } from '../evaluation-types.js';
 import { valueSetEntry } from './support/codes.js';
 import { matchingConditions, onsetOf } from './support/condition-records.js';
-import { ageDays, daysBetween, earliestDate, isoDate, parseFhirDate } from './support/dates.js';
+import { ageDays, daysBetween, displayDate, earliestDate, isoDate, parseFhirDate } from './support/dates.js';
 import { medicationRecords } from './medication.js';
 import {
   numberOrParamSchema,
@@ -35,7 +35,7 @@ import {
   valueSetParam,
   valueSetSchema,
 } from './support/params.js';
-import { MAX, bool, clip, factShape, int, intOrNull, joinClipped, list, num, obj, str, strOrNull, uniqueRefs } from './support/shape.js';
+import { MAX, bool, clip, factShape, int, intOrNull, joinClipped, list, num, obj, str, strOrNull, uniqueRefs, dateStrOrNull, dateStr } from './support/shape.js';
 
 interface Run {
   start: Date;
@@ -64,7 +64,7 @@ export const antidepressantTrialsKind: FactKind = {
     adequateCount: int('Number of agents whose longest trial lasted at least minDurationDays'),
     minDurationDays: num('The minimum duration used (days)'),
     episodeKnown: bool('True when an active episode condition gave the episode start'),
-    episodeStart: strOrNull('Start of the current episode (earliest onset/recordedDate of the active episode conditions)', MAX.date),
+    episodeStart: dateStrOrNull('Start of the current episode (earliest onset/recordedDate of the active episode conditions)'),
     episodeStartAgeDays: intOrNull('Whole days from episodeStart to now'),
     list: str('"<agent> <start> to <end> (<n> days[, adequate duration])" per agent, joined by "; "', MAX.list),
     trials: list(
@@ -72,8 +72,8 @@ export const antidepressantTrialsKind: FactKind = {
       obj('A trial', {
         agent: str('The agent key: value-set group, else the matched code or prefix', MAX.label),
         display: str('Agent name for display: the group, else the code display', MAX.display),
-        start: str('Start date (YYYY-MM-DD)', MAX.date),
-        end: strOrNull('End date (YYYY-MM-DD); null when ongoing', MAX.date),
+        start: dateStr('Start date (YYYY-MM-DD)'),
+        end: dateStrOrNull('End date (YYYY-MM-DD); null when ongoing'),
         ongoing: bool('True when the trial continues now'),
         durationDays: int('Whole days from start to end (or now)'),
         adequate: bool('durationDays >= minDurationDays (duration only; dose not judged)'),
@@ -147,7 +147,7 @@ export const antidepressantTrialsKind: FactKind = {
       list: joinClipped(
         trials.map(
           (t) =>
-            `${t.display} ${t.start} ${t.ongoing ? 'ongoing' : `to ${t.end}`} (${t.durationDays} days${t.adequate ? ', adequate duration' : ''})`,
+            `${t.display} ${displayDate(t.start, ctx.now)} ${t.ongoing ? 'ongoing' : `to ${displayDate(t.end, ctx.now)}`} (${t.durationDays} days${t.adequate ? ', adequate duration' : ''})`,
         ),
         MAX.list,
       ),

@@ -11,10 +11,10 @@
 import type * as fhir4 from 'fhir/r4.js';
 import type { FactContext, FactKind, FactValue } from '../evaluation-types.js';
 import { conceptMatch, refOf } from './support/codes.js';
-import { ageDays, dateText, notAfter, parseFhirDate } from './support/dates.js';
+import { ageDays, displayDate, notAfter, parseFhirDate } from './support/dates.js';
 import { observationDate } from './support/observations.js';
 import { numberOrParamSchema, optionalNumber, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, factShape, int, intOrNull, numOrNull, str, strOrNull, uniqueRefs, enumStrOrNull } from './support/shape.js';
+import { MAX, bool, clip, factShape, int, intOrNull, numOrNull, str, strOrNull, uniqueRefs, enumStrOrNull, dateStrOrNull } from './support/shape.js';
 
 const VOID_STATUSES = ['entered-in-error', 'cancelled'];
 const MMHG_UNITS = ['mm[Hg]', 'mmHg', 'mm Hg', 'mmhg'];
@@ -99,10 +99,10 @@ export const bloodPressureKind: FactKind = {
     present: bool('True when a reading exists (within withinDays when given)'),
     systolic: numOrNull('Systolic pressure (mmHg)'),
     diastolic: numOrNull('Diastolic pressure (mmHg)'),
-    date: strOrNull('Effective date of the reading', MAX.date),
+    date: dateStrOrNull('Effective date of the reading'),
     ageDays: intOrNull('Whole days from date to now'),
     source: enumStrOrNull('"panel" (one Observation with components) or "separate" (two Observations)', ['panel', 'separate']),
-    text: str('"152/94 mmHg on 2026-10-30", or "no blood pressure recorded"', 40),
+    text: str('"152/94 mmHg on 2026-10-30" ("… on 2026-10-30 09:12 UTC" for a same-day reading), or "no blood pressure recorded"', 40),
     count: int('Number of readings (within withinDays when given)'),
   }),
   compute(decl, ctx): FactValue {
@@ -129,7 +129,7 @@ export const bloodPressureKind: FactKind = {
       date: latest.date,
       ageDays: ageDays(latest.date, ctx.now),
       source: latest.source,
-      text: `${latest.systolic}/${latest.diastolic} mmHg on ${dateText(latest.date)}`,
+      text: clip(`${latest.systolic}/${latest.diastolic} mmHg on ${displayDate(latest.date, ctx.now)}`, 40),
       count: readings.length,
       refs: latest.refs,
     };

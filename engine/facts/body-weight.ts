@@ -4,10 +4,10 @@
  * ignored. kg is rounded to 2 decimals.
  */
 import type { FactKind, FactValue } from '../evaluation-types.js';
-import { ageDays, dateText } from './support/dates.js';
+import { ageDays, displayDate } from './support/dates.js';
 import { matchingObservations } from './support/observations.js';
 import { numberOrParamSchema, optionalNumber, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, factShape, intOrNull, numOrNull, round, str, strOrNull } from './support/shape.js';
+import { MAX, bool, factShape, intOrNull, numOrNull, round, str, strOrNull, dateStrOrNull } from './support/shape.js';
 
 const KG_PER_UNIT: Readonly<Record<string, number>> = Object.freeze({
   kg: 1,
@@ -39,7 +39,7 @@ export const bodyWeightKind: FactKind = {
   output: factShape('The latest body weight', {
     present: bool('True when a weight in a known unit exists (within withinDays when given)'),
     kg: numOrNull('Weight in kilograms (2 decimals)'),
-    date: strOrNull('Effective date', MAX.date),
+    date: dateStrOrNull('Effective date'),
     ageDays: intOrNull('Whole days from date to now'),
     text: str('"70 kg on 2026-10-30", or "no weight recorded"', 40),
   }),
@@ -61,7 +61,7 @@ export const bodyWeightKind: FactKind = {
       kg: latest.kg,
       date: latest.date,
       ageDays: latest.age,
-      text: `${latest.kg} kg on ${dateText(latest.date)}`,
+      text: `${latest.kg} kg on ${displayDate(latest.date, ctx.now)}`,
       refs: latest.ref ? [latest.ref] : [],
     };
   },

@@ -5,6 +5,8 @@
  *   inactive and remission; "resolved": inactive, remission or resolved only.
  *   Conditions with verificationStatus refuted or entered-in-error never count.
  *   Items are ordered by date (onset, else recordedDate), earliest first; undated last.
+ *   latestOnset / latestRecorded (and their ages in days) let a rule ask for a recent onset or a
+ *   recent recording, e.g. acute suicidal ideation rather than a years-old problem-list entry.
  */
 import type { FactKind, FactValue } from '../evaluation-types.js';
 import { displayOf, refOf, valueSetEntry } from './support/codes.js';
@@ -15,7 +17,7 @@ import {
   onsetOf,
   type ClinicalStatusFilter,
 } from './support/condition-records.js';
-import { ageDays, dateText, earliestDate, parseFhirDate, sortByDate } from './support/dates.js';
+import { ageDays, displayDate, earliestDate, latestDate, parseFhirDate, sortByDate } from './support/dates.js';
 import { enumString, paramsSchema, stringOrParamSchema, valueSetParam, valueSetSchema } from './support/params.js';
 import {
   MAX,
@@ -31,6 +33,7 @@ import {
   str,
   strOrNull,
   uniqueRefs,
+  dateStrOrNull,
 } from './support/shape.js';
 
 const ITEM_PROPERTIES = {
@@ -38,8 +41,8 @@ const ITEM_PROPERTIES = {
   system: strOrNull('Its code system', MAX.system),
   display: str('Display: the coding display, else the value-set entry display, else Condition.code.text, else the code', MAX.display),
   clinicalStatus: str('Condition.clinicalStatus code ("active" when absent)', MAX.status),
-  onset: strOrNull('onsetDateTime or onsetPeriod.start', MAX.date),
-  recordedDate: strOrNull('Condition.recordedDate', MAX.date),
+  onset: dateStrOrNull('onsetDateTime or onsetPeriod.start'),
+  recordedDate: dateStrOrNull('Condition.recordedDate'),
   ref: strOrNull('Condition/id', MAX.id + 10),
 };
 
@@ -65,8 +68,12 @@ export const conditionKind: FactKind = {
     list: str('"<code> <display> (onset <date>)" per condition, joined by "; "', MAX.list),
     items: list('Each matching condition, earliest first', obj('A matching condition', ITEM_PROPERTIES)),
     first: objOrNull('The earliest matching condition (null when none)', ITEM_PROPERTIES),
-    earliestOnset: strOrNull('Earliest onset (else recordedDate) among the matches', MAX.date),
+    earliestOnset: dateStrOrNull('Earliest onset (else recordedDate) among the matches'),
     earliestOnsetAgeDays: intOrNull('Whole days from earliestOnset to now'),
+    latestOnset: dateStrOrNull('Latest onset among the matches (onsetDateTime or onsetPeriod.start; null when none has one)'),
+    latestOnsetAgeDays: intOrNull('Whole days from latestOnset to now (e.g. "a recent onset": withinDays N)'),
+    latestRecorded: dateStrOrNull('Latest recordedDate among the matches (null when none has one)'),
+    latestRecordedAgeDays: intOrNull('Whole days from latestRecorded to now (e.g. "recorded recently": withinDays N)'),
   }),
   compute(decl, ctx): FactValue {
     const valueSet = valueSetParam(decl, 'valueSet', ctx);
@@ -85,18 +92,24 @@ export const conditionKind: FactKind = {
     const dated = sortByDate(matched.filter((i) => parseFhirDate(i.onset ?? i.recordedDate)), (i) => i.onset ?? i.recordedDate);
     const items = [...dated, ...matched.filter((i) => !parseFhirDate(i.onset ?? i.recordedDate))];
     const earliestOnset = earliestDate(items.map((i) => i.onset ?? i.recordedDate)) ?? null;
+    const latestOnset = latestDate(items.map((i) => i.onset)) ?? null;
+    const latestRecorded = latestDate(items.map((i) => i.recordedDate)) ?? null;
     return {
       present: items.length > 0,
       count: items.length,
       codes: items.map((i) => i.code),
       list: joinClipped(
-        items.map((i) => `${i.display === i.code ? i.code : `${i.code} ${i.display}`}${i.onset ? ` (onset ${dateText(i.onset)})` : i.recordedDate ? ` (recorded ${dateText(i.recordedDate)})` : ''}`),
+        items.map((i) => `${i.display === i.code ? i.code : `${i.code} ${i.display}`}${i.onset ? ` (onset ${displayDate(i.onset, ctx.now)})` : i.recordedDate ? ` (recorded ${displayDate(i.recordedDate, ctx.now)})` : ''}`),
         MAX.list,
       ),
       items,
       first: items[0] ?? null,
       earliestOnset,
       earliestOnsetAgeDays: ageDays(earliestOnset, ctx.now),
+      latestOnset,
+      latestOnsetAgeDays: ageDays(latestOnset, ctx.now),
+      latestRecorded,
+      latestRecordedAgeDays: ageDays(latestRecorded, ctx.now),
       refs: uniqueRefs(items.map((i) => i.ref ?? undefined)),
     };
   },

@@ -9,9 +9,9 @@
  */
 import type { FactKind, FactValue } from '../evaluation-types.js';
 import { conceptMatch, refOf } from './support/codes.js';
-import { ageDays, dateText, notAfter, sortByDate } from './support/dates.js';
+import { ageDays, displayDate, notAfter, sortByDate } from './support/dates.js';
 import { numberOrParamSchema, optionalNumber, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, enumStrOrNull, factShape, int, intOrNull, str, strOrNull } from './support/shape.js';
+import { MAX, bool, enumStrOrNull, factShape, int, intOrNull, str, strOrNull, dateStrOrNull } from './support/shape.js';
 
 interface Documented {
   date: string | null;
@@ -32,7 +32,7 @@ export const documentationKind: FactKind = {
   ),
   output: factShape('The latest matching documentation', {
     present: bool('True when matching documentation exists (within withinDays when given)'),
-    date: strOrNull('Its date (null for an undated Consent)', MAX.date),
+    date: dateStrOrNull('Its date (null for an undated Consent)'),
     ageDays: intOrNull('Whole days from date to now'),
     source: enumStrOrNull('Consent or Procedure', ['Consent', 'Procedure']),
     count: int('Number of matching records'),
@@ -69,7 +69,7 @@ export const documentationKind: FactKind = {
       ageDays: ageDays(latest.date, ctx.now),
       source: latest.source,
       count: counted.length,
-      text: latest.date ? `documented on ${dateText(latest.date)}` : 'documented (undated)',
+      text: latest.date ? `documented on ${displayDate(latest.date, ctx.now)}` : 'documented (undated)',
       refs: latest.ref ? [latest.ref] : [],
     };
   },

@@ -19,6 +19,11 @@
  *    `compoundedValueSet`; or when `compoundedTexts` are given and one of them occurs
  *    (case-insensitively) in Medication.form.text, Medication.code.text, the medication concept's text
  *    or a MedicationRequest note.
+ *  - Reasons: reasonCode codings and the codes of the Conditions reasonReference points to
+ *    (`reasonCodes`, `reasonList`); category codings (`categoryCodes`, `categoryText`).
+ *  - psychiatricContext from `psychiatricReasonValueSet` / `nonPsychiatricReasonValueSet`
+ *    (support/order-reasons.ts): false only when a reason is clearly non-psychiatric; no reason at all
+ *    is assumed psychiatric (the services are deployed for psychiatric ordering contexts).
  */
 import type * as fhir4 from 'fhir/r4.js';
 import type { FactContext, FactKind, FactValue } from '../evaluation-types.js';
@@ -37,7 +42,8 @@ import {
   FactParameterError,
   describeDeclaration,
 } from './support/params.js';
-import { MAX, bool, clip, factShape, numOrNull, str, strOrNull, round, enumStrOrNull } from './support/shape.js';
+import { MAX, bool, boolOrNull, clip, factShape, list, numOrNull, obj, str, strOrNull, round, enumStrOrNull, uniqueRefs } from './support/shape.js';
+import { PSYCHIATRIC_CONTEXT_BASES, orderReasons, psychiatricContextOf } from './support/order-reasons.js';
 
 const MG_PER_UNIT: Readonly<Record<string, number>> = Object.freeze({ mg: 1, g: 1000, ug: 0.001, mcg: 0.001, '[ug]': 0.001 });
 const PER_KG_UNITS = ['mg/kg', 'mg/kg{body weight}'];
@@ -141,8 +147,18 @@ const ABSENT = {
   present: false, product: null, productLabel: null, code: null, system: null, display: null, route: null,
   routeText: null, doseValue: null, doseUnit: null, doseMg: null, dosePerKg: null, dosePerKgText: '', weightKg: null,
   frequencyPerWeek: null, frequencyText: '', status: null, intent: null, compounded: false, compoundedSignal: null,
+  reasonCodes: [], reasonList: '', categoryCodes: [], categoryText: '', psychiatricContext: null, psychiatricContextBasis: null,
   text: 'no order for a recognised product', ref: null,
 };
+
+/** A coding as output ({system, code, display}); usable with the inValueSet operator. */
+const CODING_SHAPE = obj('A coding', {
+  system: strOrNull('Code system', MAX.system),
+  code: str('Code', MAX.code),
+  display: strOrNull('Display', MAX.display),
+});
+
+const REASON_LIST_MAX = 300;
 
 export const draftOrderKind: FactKind = {
   kind: 'draftOrder',
@@ -165,6 +181,10 @@ export const draftOrderKind: FactKind = {
         description: 'Words that mark a compounded preparation in Medication.form.text, Medication.code.text, medication text or order notes (case-insensitive).',
         items: { type: 'string', minLength: 1 },
       },
+      psychiatricReasonValueSet: valueSetSchema('Order reasons (reasonCode, or the code of a reasonReference Condition) that make the order psychiatric: psychiatricContext true.'),
+      nonPsychiatricReasonValueSet: valueSetSchema(
+        'Order reasons that are clearly not psychiatric (e.g. anaesthesia, procedural sedation, pain): psychiatricContext false unless a psychiatric reason is also given.',
+      ),
     },
     ['routeValueSets'],
   ),
@@ -189,6 +209,14 @@ export const draftOrderKind: FactKind = {
     intent: strOrNull('MedicationRequest.intent', MAX.status),
     compounded: bool('True when a compounded-preparation signal is present'),
     compoundedSignal: enumStrOrNull('Which signal marked it compounded', ['form', 'code', 'category', 'extension', 'text']),
+    reasonCodes: list('The order\'s reasons: reasonCode codings, then the codes of the Conditions reasonReference points to', CODING_SHAPE),
+    reasonList: str('"<code> <display>" per reason, joined by "; " ("" when none)', REASON_LIST_MAX),
+    categoryCodes: list('MedicationRequest.category codings (e.g. inpatient, outpatient, community)', CODING_SHAPE),
+    categoryText: str('Category codes or text joined by ", " ("" when none)', 120),
+    psychiatricContext: boolOrNull(
+      'False only when the order\'s reason is clearly non-psychiatric (in nonPsychiatricReasonValueSet and none in psychiatricReasonValueSet); true otherwise, including no reason at all (assumed psychiatric); null without an order',
+    ),
+    psychiatricContextBasis: enumStrOrNull('What decided psychiatricContext', PSYCHIATRIC_CONTEXT_BASES),
     text: str('"<display>, <dose> <route>, <n> per week"', MAX.text),
     ref: strOrNull('MedicationRequest/id of the draft order', MAX.id + 20),
   }),
@@ -203,6 +231,8 @@ export const draftOrderKind: FactKind = {
     const weightFact = optionalFactName(decl, 'weightFact', ctx, ['bodyWeight']);
     const compoundedVs = optionalValueSetParam(decl, 'compoundedValueSet', ctx);
     const compoundedTexts = optionalStringList(decl, 'compoundedTexts', ctx);
+    const psychiatricVs = optionalValueSetParam(decl, 'psychiatricReasonValueSet', ctx);
+    const nonPsychiatricVs = optionalValueSetParam(decl, 'nonPsychiatricReasonValueSet', ctx);
 
     const found = findDraftProductOrder(ctx, scope);
     if (!found) return { ...ABSENT, refs: [] };
@@ -236,6 +266,18 @@ export const draftOrderKind: FactKind = {
     const doseText = describeDose(dose);
     const frequencyText = perWeek !== null ? `${formatNumber(perWeek)} per week` : '';
     const ref = refOf(order) ?? null;
+    const why = orderReasons(order, ctx.record);
+    const context = psychiatricContextOf(ctx, why, psychiatricVs, nonPsychiatricVs);
+    const reasonCodes = why.reasons.map((r) => ({
+      system: r.system === null ? null : clip(r.system, MAX.system),
+      code: clip(r.code, MAX.code),
+      display: r.display === null ? null : clip(r.display, MAX.display),
+    }));
+    const categories = (order.category ?? []).flatMap((c): Array<{ coding?: fhir4.Coding; text: string }> => {
+      const codings = codingsOf(c);
+      if (codings.length > 0) return codings.map((x) => ({ coding: x, text: x.display ?? x.code! }));
+      return c.text ? [{ text: c.text }] : [];
+    });
     return {
       present: true,
       product: productId,
@@ -261,8 +303,19 @@ export const draftOrderKind: FactKind = {
         [display, doseText, route === 'unknown' ? (routeText ?? 'route not given') : route, frequencyText].filter((t) => t !== '').join(', '),
         MAX.text,
       ),
+      reasonCodes,
+      reasonList: clip(
+        [...why.reasons.map((r) => (r.display && r.display !== r.code ? `${r.code} ${r.display}` : r.code)), ...why.unresolved.map((u) => `${u} (not found)`)].join('; '),
+        REASON_LIST_MAX,
+      ),
+      categoryCodes: categories.flatMap((c) =>
+        c.coding ? [{ system: c.coding.system ? clip(c.coding.system, MAX.system) : null, code: clip(c.coding.code!, MAX.code), display: c.coding.display ? clip(c.coding.display, MAX.display) : null }] : [],
+      ),
+      categoryText: clip(categories.map((c) => c.text).join(', '), 120),
+      psychiatricContext: context.psychiatricContext,
+      psychiatricContextBasis: context.basis,
       ref,
-      refs: ref ? [ref, ...weightRefs] : weightRefs,
+      refs: uniqueRefs(ref ? [ref] : [], weightRefs, why.refs),
     };
   },
 };

@@ -50,6 +50,11 @@ function signed(n: number): string {
   return r > 0 ? `+${r}` : String(r);
 }
 
+/** A score for text: at most 2 decimals, no trailing zeros ("2", "2.5", "3.25"). */
+function formatScore(n: number): string {
+  return String(Math.round(n * 100) / 100);
+}
+
 export function gradeFor(grades: readonly EvidenceGrade[], score: number): EvidenceGrade | undefined {
   return [...grades].sort((a, b) => b.min - a.min).find((g) => g.min <= score);
 }
@@ -92,6 +97,7 @@ function absent(product: string | null, productLabel: string | null, reason: str
     supported: supported.map((s) => s.indication),
     supportedText: '',
     scores: [],
+    scoresText: '',
     text: clip(reason, MAX.text),
     refs: [],
   };
@@ -141,6 +147,7 @@ export const evidenceKind: FactKind = {
         labelStatus: enumStr('on-label or off-label', ['on-label', 'off-label']),
       }),
     ),
+    scoresText: str('Every supported indication with its score and grade (id, else label), chosen first, joined by "; ", e.g. "Treatment-resistant depression: 3 (supported); PTSD outcome: 2 (limited)"; "" when none', 400),
     text: str('"<indication>: <grade label> (score <n>, <label status>)"', MAX.text),
   }),
   async compute(decl, ctx): Promise<FactValue> {
@@ -224,6 +231,7 @@ export const evidenceKind: FactKind = {
         gradeLabel: clip(s.gradeLabel, MAX.label),
         labelStatus: s.labelStatus,
       })),
+      scoresText: clip(ranked.map((sc) => `${sc.label}: ${formatScore(sc.score)} (${sc.grade ?? sc.gradeLabel})`).join('; '), 400),
       text: clip(`${chosen.label}: ${chosen.gradeLabel} (score ${chosen.score}, ${chosen.labelStatus})`, MAX.text),
       refs: uniqueRefs(...readValues.map((v) => v.refs)),
     };

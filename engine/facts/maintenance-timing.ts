@@ -34,7 +34,7 @@
  */
 import type { FactContext, FactKind, FactValue } from '../evaluation-types.js';
 import type { Schedule, SchedulePhase } from '../rule-set-types.js';
-import { addDays, ageDays, dateText, daysBetween, isoDate, parseFhirDate } from './support/dates.js';
+import { addDays, ageDays, displayDate, daysBetween, isoDate, parseFhirDate } from './support/dates.js';
 import { matchingObservations } from './support/observations.js';
 import { administrationsIn, defaultScope, findDraftProductOrder, isOrderHook, latestAdministeredProduct } from './support/products.js';
 import {
@@ -64,6 +64,8 @@ import {
   str,
   strOrNull,
   uniqueRefs,
+  dateStrOrNull,
+  dateStr,
 } from './support/shape.js';
 
 const STATUSES = ['not-started', 'too-soon', 'not-yet-due', 'due', 'overdue', 'lapsed'] as const;
@@ -144,6 +146,11 @@ function earliestAppointment(ctx: FactContext): { start: string; instant: Date; 
   return best;
 }
 
+/** "1 day", "3 days". */
+function days(n: number): string {
+  return `${n} ${n === 1 ? 'day' : 'days'}`;
+}
+
 const STATUS_TEXT: Readonly<Record<TimingStatus, string>> = {
   'not-started': 'no previous doses: starts induction',
   'too-soon': 'too soon',
@@ -170,20 +177,20 @@ export const maintenanceTimingKind: FactKind = {
     schedule: strOrNull('Schedule id', MAX.id),
     scheduleLabel: strOrNull('Schedule label', MAX.label),
     started: bool('At least one dose of the schedule was recorded'),
-    courseStart: strOrNull('Date of the first dose of the current course (null when not started or lapsed)', MAX.date),
+    courseStart: dateStrOrNull('Date of the first dose of the current course (null when not started or lapsed)'),
     courseStartAgeDays: intOrNull('Whole days from courseStart to now'),
     dosesInCourse: int('Recorded doses in the current course (0 when not started or lapsed; the proposed dose not included)'),
     courseDay: intOrNull('Whole days from the course start to the proposed instant (0 for a new induction)'),
-    lastDose: strOrNull('Date of the last recorded dose', MAX.date),
+    lastDose: dateStrOrNull('Date of the last recorded dose'),
     daysSinceLast: intOrNull('Whole days from the last dose to now'),
-    proposedDate: str('The proposed instant (appointment start, or now)', MAX.date),
+    proposedDate: dateStr('The proposed instant (appointment start, or now); shown with its time', 'date-time'),
     daysSinceLastAtProposed: intOrNull('Whole days from the last dose to the proposed instant'),
     phase: str('Phase id for the proposed dose', MAX.id),
     phaseLabel: str('Phase label', MAX.label),
     intervalDays: int('Expected interval of the phase (days)'),
     minIntervalDays: int('Minimum interval of the phase (days)'),
     maxDosesPerWeek: int('Most doses in any 7 days in the phase'),
-    nextDue: strOrNull('lastDose + intervalDays (YYYY-MM-DD)', MAX.date),
+    nextDue: dateStrOrNull('lastDose + intervalDays (YYYY-MM-DD)'),
     nextDueInDays: intOrNull('Whole days from now to nextDue (negative when past)'),
     status: enumStr('Timing status of the proposed dose', STATUSES),
     statusText: str('Status for display', 60),
@@ -196,15 +203,15 @@ export const maintenanceTimingKind: FactKind = {
     pastDurationOfResponse: boolOrNull('daysSinceLastAtProposed > durationOfResponseDays (null when unknown)'),
     appointment: obj('The proposed appointment (appointment-book)', {
       present: bool('An appointment was proposed'),
-      start: strOrNull('Its start', MAX.date),
+      start: dateStrOrNull('Its start; shown with its time', 'date-time'),
       daysAfterLastDose: intOrNull('Whole days from the last dose to its start'),
       status: enumStrOrNull('too-soon (< minimum interval), late (> interval + grace), else on-schedule; null without dose history', APPOINTMENT_STATUSES),
       text: str('Appointment timing for display', MAX.text),
     }),
     baselineScore: numOrNull('Baseline symptom score'),
-    baselineDate: strOrNull('Date of the baseline score', MAX.date),
+    baselineDate: dateStrOrNull('Date of the baseline score'),
     latestScore: numOrNull('Latest symptom score after the baseline'),
-    latestDate: strOrNull('Date of the latest score', MAX.date),
+    latestDate: dateStrOrNull('Date of the latest score'),
     scoreChangePercent: numOrNull('(latest - baseline) / baseline × 100, 1 decimal; negative = improvement'),
     scoreText: str('"score 20 on 2026-09-30 -> 9 on 2026-10-20 (-55%)", or what is missing', MAX.text),
     text: str('Course summary for display', MAX.text),
@@ -294,9 +301,9 @@ export const maintenanceTimingKind: FactKind = {
     let scoreText: string;
     if (!scoreVs) scoreText = '';
     else if (baselineScore === null) scoreText = active ? 'no baseline score before the course start' : 'no score recorded';
-    else if (latestScore === null) scoreText = `baseline score ${baselineScore} on ${dateText(scores[baselineIndex].date)}; no later score`;
+    else if (latestScore === null) scoreText = `baseline score ${baselineScore} on ${displayDate(scores[baselineIndex].date, ctx.now)}; no later score`;
     else {
-      scoreText = `score ${baselineScore} on ${dateText(scores[baselineIndex].date)} -> ${latestScore} on ${dateText(scores[latestIndex].date)}${
+      scoreText = `score ${baselineScore} on ${displayDate(scores[baselineIndex].date, ctx.now)} -> ${latestScore} on ${displayDate(scores[latestIndex].date, ctx.now)}${
         scoreChangePercent !== null ? ` (${scoreChangePercent > 0 ? '+' : ''}${scoreChangePercent}%)` : ''
       }`;
     }
@@ -310,16 +317,16 @@ export const maintenanceTimingKind: FactKind = {
     const appointmentText = !appointment
       ? ''
       : atProposed === null
-        ? `appointment ${dateText(appointment.start)}: first dose`
-        : `appointment ${dateText(appointment.start)} is ${atProposed} days after the last dose (${appointmentStatus}; interval ${phase.intervalDays} days, minimum ${phase.minIntervalDays})`;
+        ? `appointment ${displayDate(appointment.start, ctx.now, 'date-time')}: first dose`
+        : `appointment ${displayDate(appointment.start, ctx.now, 'date-time')} is ${days(atProposed)} after the last dose (${appointmentStatus}; interval ${phase.intervalDays} days, minimum ${phase.minIntervalDays})`;
 
     let text: string;
     if (!last) text = `No previous ${schedule.label} doses recorded: the dose starts ${phase.label}`;
-    else if (lapsed) text = `Last dose ${dateText(last.day)} was ${atProposed} days before the proposed dose (more than ${schedule.courseGapDays}): restart with ${phase.label}`;
+    else if (lapsed) text = `Last dose ${displayDate(last.day, ctx.now)} was ${days(atProposed ?? 0)} before the proposed dose (more than ${schedule.courseGapDays}): restart with ${phase.label}`;
     else {
       text =
-        `Dose ${dosesInCourse + (proposedDose ? 1 : 0)} of the course started ${first.day} (day ${courseDay}, ${phase.label}); ` +
-        `last dose ${last.day} (${atProposed} days before); next due ${nextDue}: ${STATUS_TEXT[status]}`;
+        `Dose ${dosesInCourse + (proposedDose ? 1 : 0)} of the course started ${displayDate(first.day, ctx.now)} (day ${courseDay}, ${phase.label}); ` +
+        `last dose ${displayDate(last.day, ctx.now)} (${days(atProposed ?? 0)} before); next due ${displayDate(nextDue, ctx.now)}: ${STATUS_TEXT[status]}`;
     }
 
     const scoreRefs = [baselineIndex, latestIndex].filter((i) => i >= 0).map((i) => scores[i].ref);

@@ -12,7 +12,7 @@
 import type * as fhir4 from 'fhir/r4.js';
 import type { FactContext, FactKind, FactValue } from '../evaluation-types.js';
 import { codingsOf, displayOf, firstMatch, refOf, valueSetEntry } from './support/codes.js';
-import { ageDays, dateText, sortByDate } from './support/dates.js';
+import { ageDays, displayDate, sortByDate } from './support/dates.js';
 import { isActiveMedication, isVoidMedication, medicationConcepts, medicationPeriod } from './support/medications.js';
 import {
   enumString,
@@ -23,7 +23,7 @@ import {
   valueSetParam,
   valueSetSchema,
 } from './support/params.js';
-import { MAX, bool, clip, factShape, int, joinClipped, list, obj, str, strOrNull, uniqueRefs, enumStr } from './support/shape.js';
+import { MAX, bool, clip, factShape, int, joinClipped, list, obj, str, strOrNull, uniqueRefs, enumStr, dateStrOrNull } from './support/shape.js';
 
 export interface MedicationItem {
   code: string;
@@ -100,8 +100,8 @@ export const medicationKind: FactKind = {
         display: str('Display of the matching code (or medication text)', MAX.display),
         resourceType: enumStr('Where it came from', ['MedicationRequest', 'MedicationStatement']),
         status: str('The record status', MAX.status),
-        start: strOrNull('Start date (statement effective start; request validity/bounds start or authoredOn)', MAX.date),
-        end: strOrNull('End date (explicit, or derived from the expected supply duration); null when unknown', MAX.date),
+        start: dateStrOrNull('Start date (statement effective start; request validity/bounds start or authoredOn)'),
+        end: dateStrOrNull('End date (explicit, or derived from the expected supply duration); null when unknown'),
         ongoing: bool('True when the record is active and not past its end'),
         ref: strOrNull('Type/id', MAX.id + 25),
       }),
@@ -122,7 +122,7 @@ export const medicationKind: FactKind = {
       present: items.length > 0,
       count: items.length,
       list: joinClipped(
-        items.map((i) => `${i.display}${i.start ? (i.ongoing ? ` (since ${dateText(i.start)})` : ` (${dateText(i.start)}${i.end ? ` to ${dateText(i.end)}` : ''})`) : ''}`),
+        items.map((i) => `${i.display}${i.start ? (i.ongoing ? ` (since ${displayDate(i.start, ctx.now)})` : ` (${displayDate(i.start, ctx.now)}${i.end ? ` to ${displayDate(i.end, ctx.now)}` : ''})`) : ''}`),
         MAX.list,
       ),
       items,

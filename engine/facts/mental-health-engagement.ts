@@ -10,9 +10,9 @@
  */
 import type { FactKind, FactValue } from '../evaluation-types.js';
 import { conceptMatch, refOf } from './support/codes.js';
-import { ageDays, compareDates, dateText, notAfter } from './support/dates.js';
+import { ageDays, compareDates, displayDate, notAfter } from './support/dates.js';
 import { numberOrParamSchema, paramsSchema, requiredNumber, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, enumStr, factShape, intOrNull, list, str, strOrNull, uniqueRefs, clip } from './support/shape.js';
+import { MAX, bool, enumStr, factShape, intOrNull, list, str, strOrNull, uniqueRefs, clip, dateStrOrNull } from './support/shape.js';
 
 const VIA = ['care-team', 'encounter', 'procedure', 'referral'] as const;
 type Via = (typeof VIA)[number];
@@ -36,7 +36,7 @@ export const mentalHealthEngagementKind: FactKind = {
     engaged: bool('True when any signal counts'),
     present: bool('Same as engaged'),
     via: list('Which signals count', enumStr('A signal', VIA)),
-    lastContactDate: strOrNull('Latest counting encounter/procedure date', MAX.date),
+    lastContactDate: dateStrOrNull('Latest counting encounter/procedure date'),
     lastContactAgeDays: intOrNull('Whole days from lastContactDate to now'),
     text: str('e.g. "Engaged via care-team, encounter (last contact 2026-10-01)" or "No mental-health care documented"', MAX.text),
   }),
@@ -97,7 +97,7 @@ export const mentalHealthEngagementKind: FactKind = {
       lastContactAgeDays: ageDays(lastContact, ctx.now),
       text: clip(
         engaged
-          ? `Engaged via ${ordered.join(', ')}${lastContact ? ` (last contact ${dateText(lastContact)})` : ''}`
+          ? `Engaged via ${ordered.join(', ')}${lastContact ? ` (last contact ${displayDate(lastContact, ctx.now)})` : ''}`
           : 'No mental-health care documented',
         MAX.text,
       ),

@@ -7,10 +7,10 @@
  *   withinDays: only observations at most that many days old.
  */
 import type { FactKind, FactValue } from '../evaluation-types.js';
-import { ageDays, dateText } from './support/dates.js';
+import { ageDays, displayDate } from './support/dates.js';
 import { matchingObservations, type MatchedObservation } from './support/observations.js';
 import { numberOrParamSchema, optionalNumber, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, clip, factShape, int, intOrNull, objOrNull, str, strOrNull, uniqueRefs } from './support/shape.js';
+import { MAX, bool, clip, factShape, int, intOrNull, objOrNull, str, strOrNull, uniqueRefs, dateStrOrNull, dateStr } from './support/shape.js';
 
 type Scalar = number | string | null;
 
@@ -56,13 +56,13 @@ export const observationKind: FactKind = {
     valueCode: strOrNull('Code of a coded answer', MAX.code),
     valueSystem: strOrNull('Code system of a coded answer', MAX.system),
     code: strOrNull('The matching observation code', MAX.code),
-    date: strOrNull('Effective date of the latest observation', MAX.date),
+    date: dateStrOrNull('Effective date of the latest observation'),
     ageDays: intOrNull('Whole days from date to now'),
     text: str('"<value> <unit> on <date>", or "none" when absent', 80),
     count: int('Number of matching observations (within withinDays when given)'),
     earliest: objOrNull('The earliest matching observation in the same window', {
       value: { type: ['number', 'string', 'null'], description: 'Its value', maxLength: MAX.display },
-      date: str('Its date', MAX.date),
+      date: dateStr('Its date'),
       ref: strOrNull('Observation/id', MAX.id + 12),
     }),
     ref: strOrNull('Observation/id of the latest', MAX.id + 12),
@@ -94,7 +94,7 @@ export const observationKind: FactKind = {
       code: latest.match.code,
       date: latest.date,
       ageDays: ageDays(latest.date, ctx.now),
-      text: clip(`${value ?? 'no value'}${unit ? ` ${unit}` : ''} on ${dateText(latest.date)}`, 80),
+      text: clip(`${value ?? 'no value'}${unit ? ` ${unit}` : ''} on ${displayDate(latest.date, ctx.now)}`, 80),
       count: matches.length,
       earliest: { value: outputValue(first), date: first.date, ref: first.ref ?? null },
       ref: latest.ref ?? null,

@@ -20,7 +20,7 @@
 import type { FactKind, FactValue } from '../evaluation-types.js';
 import { firstMatch } from './support/codes.js';
 import { matchingConditions } from './support/condition-records.js';
-import { ageDays, dateText } from './support/dates.js';
+import { ageDays, displayDate } from './support/dates.js';
 import { answerCodings, matchingObservations, type MatchedObservation } from './support/observations.js';
 import {
   numberOrParamSchema,
@@ -31,7 +31,7 @@ import {
   valueSetParam,
   valueSetSchema,
 } from './support/params.js';
-import { MAX, bool, enumStr, enumStrOrNull, factShape, intOrNull, str, strOrNull, uniqueRefs, clip, list } from './support/shape.js';
+import { MAX, bool, enumStr, enumStrOrNull, factShape, intOrNull, str, strOrNull, uniqueRefs, clip, list, dateStrOrNull } from './support/shape.js';
 import { ageInYears } from './patient.js';
 
 type Status = 'pregnant' | 'not-pregnant' | 'unknown';
@@ -83,7 +83,7 @@ export const pregnancyKind: FactKind = {
     lactating: bool('An active lactation condition exists'),
     relevant: bool('Gender in relevantGenders and age in the reproductive range, or any current pregnancy signal'),
     basis: list('What decided the status', enumStr('A signal', ['condition', 'status-observation', 'test'])),
-    lastTestDate: strOrNull('Date of the latest hCG test (any age)', MAX.date),
+    lastTestDate: dateStrOrNull('Date of the latest hCG test (any age)'),
     lastTestAgeDays: intOrNull('Whole days from lastTestDate to now'),
     lastTestResult: enumStrOrNull('Result of the latest hCG test', ['positive', 'negative', 'indeterminate']),
     lastTestCurrent: bool('The latest test is at most testValidDays old'),
@@ -153,7 +153,7 @@ export const pregnancyKind: FactKind = {
     const relevant = (genders.includes(patient?.gender ?? 'unknown') && inRange) || anySignal;
 
     const testText = lastTest
-      ? `${lastTestResult === 'indeterminate' ? 'indeterminate' : lastTestResult} hCG on ${dateText(lastTest.date)}`
+      ? `${lastTestResult === 'indeterminate' ? 'indeterminate' : lastTestResult} hCG on ${displayDate(lastTest.date, ctx.now)}`
       : 'no hCG test recorded';
     let text: string;
     if (status === 'pregnant') {
@@ -161,10 +161,10 @@ export const pregnancyKind: FactKind = {
         ? `active pregnancy condition ${pregnancyConditions[0].match.code}`
         : basis.includes('test')
           ? testText
-          : `pregnancy status recorded on ${dateText(latestStatus?.date)}`;
+          : `pregnancy status recorded on ${displayDate(latestStatus?.date, ctx.now)}`;
       text = `Pregnant: ${why}`;
     } else if (status === 'not-pregnant') {
-      text = basis.includes('test') ? `Not pregnant: ${testText}` : `Not pregnant: status recorded on ${dateText(latestStatus?.date)}`;
+      text = basis.includes('test') ? `Not pregnant: ${testText}` : `Not pregnant: status recorded on ${displayDate(latestStatus?.date, ctx.now)}`;
     } else {
       text = `Pregnancy status unknown: no current result within ${validDays} days (${lastTest ? `last: ${testText}` : testText})`;
     }

@@ -92,3 +92,38 @@ describe('fact kind: condition', () => {
     assert.equal((await fact(f, 'aneurysm')).list, 'I71.2 Aortic aneurysm and dissection');
   });
 });
+
+describe('fact kind: condition — latest onset and latest recording (e.g. "acute" = recent)', () => {
+  it('latestOnset / latestRecorded are the latest among the matches, with their ages in days', async () => {
+    // NOW 2026-11-01T12:00Z.
+    const f = fixture({
+      data: {
+        conditions: [
+          { code: 'icd10:F33.2', onset: '2025-03-01', recorded: '2025-03-02' },
+          { code: 'icd10:F32.1', onset: '2026-10-20T09:00:00Z' },
+          { code: 'icd10:F32.9', recorded: '2026-10-29' },
+        ],
+      },
+    });
+    const v = await fact(f, 'mdd');
+    assert.equal(v.latestOnset, '2026-10-20T09:00:00Z');
+    assert.equal(v.latestOnsetAgeDays, 12);
+    assert.equal(v.latestRecorded, '2026-10-29');
+    assert.equal(v.latestRecordedAgeDays, 3);
+    assert.equal(v.earliestOnset, '2025-03-01', 'earliestOnset unchanged');
+  });
+
+  it('undated conditions: all null', async () => {
+    const v = await fact(fixture({ data: { conditions: [{ code: 'icd10:F33.2' }] } }), 'mdd');
+    assert.equal(v.present, true);
+    assert.equal(v.latestOnset, null);
+    assert.equal(v.latestOnsetAgeDays, null);
+    assert.equal(v.latestRecorded, null);
+    assert.equal(v.latestRecordedAgeDays, null);
+  });
+
+  it('list text shows dates for people: same-day instants with their time', async () => {
+    const v = await fact(fixture({ data: { conditions: [{ code: 'icd10:F33.2', onset: '2026-11-01T07:30:00Z' }, { code: 'icd10:F32.1', onset: '2026-10-20T09:00:00Z' }] } }), 'mdd');
+    assert.equal(v.list, 'F32.1 (onset 2026-10-20); F33.2 (onset 2026-11-01 07:30 UTC)');
+  });
+});

@@ -99,3 +99,68 @@ describe('fact kind: draftOrder', () => {
     assert.equal(plain.compounded, false);
   });
 });
+
+describe('fact kind: draftOrder — reasons, category and psychiatric context', () => {
+  const ketamineIv = { code: 'rxnorm:6130', route: IV, dose: '0.5 mg/kg' };
+
+  it('no reason at all: assumed psychiatric (the services are deployed for psychiatric ordering)', async () => {
+    const v = await fact(order(ketamineIv), 'order');
+    assert.deepEqual(v.reasonCodes, []);
+    assert.equal(v.reasonList, '');
+    assert.equal(v.psychiatricContext, true);
+    assert.equal(v.psychiatricContextBasis, 'no-reason');
+  });
+
+  it('a psychiatric reasonCode: psychiatric', async () => {
+    const v = await fact(order({ ...ketamineIv, reason: 'icd10:F33.2' }), 'order');
+    assert.deepEqual(v.reasonCodes, [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'F33.2', display: null }]);
+    assert.equal(v.reasonList, 'F33.2');
+    assert.equal(v.psychiatricContext, true);
+    assert.equal(v.psychiatricContextBasis, 'psychiatric-reason');
+  });
+
+  it('a pain reason only: not psychiatric; with a psychiatric reason too: psychiatric', async () => {
+    const pain = await fact(order({ ...ketamineIv, reason: 'icd10:G89.4' }), 'order');
+    assert.equal(pain.psychiatricContext, false);
+    assert.equal(pain.psychiatricContextBasis, 'non-psychiatric-reason');
+    const both = await fact(order({ ...ketamineIv, reason: ['icd10:G89.29', 'icd10:F43.12'] }), 'order');
+    assert.equal(both.psychiatricContext, true);
+    assert.equal(both.psychiatricContextBasis, 'psychiatric-reason');
+    assert.equal(both.reasonList, 'G89.29; F43.12');
+  });
+
+  it('reasonReference: the Condition\'s codes count, and the Condition is in refs', async () => {
+    const f = order(
+      { ...ketamineIv, reasonCondition: 'cond-1' },
+      { data: { conditions: [{ code: 'snomed:82423001', display: 'Chronic pain', onset: '2024-01-01' }] } },
+    );
+    const v = await fact(f, 'order');
+    assert.deepEqual(v.reasonCodes, [{ system: 'http://snomed.info/sct', code: '82423001', display: 'Chronic pain' }]);
+    assert.equal(v.reasonList, '82423001 Chronic pain');
+    assert.equal(v.psychiatricContext, false);
+    assert.deepEqual(v.refs, ['MedicationRequest/draft-1', 'Condition/cond-1']);
+  });
+
+  it('a reason in neither value set, or a reference that cannot be resolved: assumed psychiatric ("other-reason")', async () => {
+    const other = await fact(order({ ...ketamineIv, reason: 'icd10:Z51.81' }), 'order');
+    assert.equal(other.psychiatricContext, true);
+    assert.equal(other.psychiatricContextBasis, 'other-reason');
+    const missing = await fact(order({ ...ketamineIv, reasonCondition: 'cond-9' }), 'order');
+    assert.equal(missing.psychiatricContext, true);
+    assert.equal(missing.psychiatricContextBasis, 'other-reason');
+    assert.equal(missing.reasonList, 'Condition/cond-9 (not found)');
+  });
+
+  it('category codes and text', async () => {
+    const v = await fact(order({ ...ketamineIv, category: 'http://terminology.hl7.org/CodeSystem/medicationrequest-category|outpatient' }), 'order');
+    assert.deepEqual(v.categoryCodes, [{ system: 'http://terminology.hl7.org/CodeSystem/medicationrequest-category', code: 'outpatient', display: null }]);
+    assert.equal(v.categoryText, 'outpatient');
+  });
+
+  it('without an order: psychiatricContext null', async () => {
+    const v = await fact(order({ code: 'rxnorm:36437' }), 'order');
+    assert.equal(v.present, false);
+    assert.equal(v.psychiatricContext, null);
+    assert.equal(v.psychiatricContextBasis, null);
+  });
+});

@@ -113,3 +113,18 @@ describe('fact kind: evidence', () => {
     assert.equal(fixed.score, 1);
   });
 });
+
+describe('fact kind: evidence — scoresText', () => {
+  it('every supported indication with its score and grade, chosen first', async () => {
+    const v = await evidenceFor([PTSD, MDD], ESKETAMINE, TWO_ADEQUATE_TRIALS);
+    assert.equal(v.scoresText, 'Treatment-resistant depression: 3 (supported); PTSD: 2 (limited)');
+    const alone = await evidenceFor([PTSD], KETAMINE_IV);
+    assert.equal(alone.scoresText, 'PTSD: 1 (insufficient)');
+  });
+
+  it('no supported indication: ""', async () => {
+    const v = await evidenceFor([], KETAMINE_IV);
+    assert.equal(v.present, false);
+    assert.equal(v.scoresText, '');
+  });
+});

@@ -133,7 +133,7 @@ describe('fact kind: maintenanceTiming', () => {
       assert.equal(v.daysSinceLast, 2, 'measured at now');
     }
     const soon = await timing(fixture({ data: history, appointments: [{ start: '2026-10-31T09:00:00Z' }] }), 'appointment-book');
-    assert.equal((soon.appointment as { text: string }).text, 'appointment 2026-10-31 is 1 days after the last dose (too-soon; interval 3 days, minimum 2)');
+    assert.equal((soon.appointment as { text: string }).text, 'appointment 2026-10-31 09:00 UTC is 1 day after the last dose (too-soon; interval 3 days, minimum 2)');
     assert.equal(soon.dosesLast7Days, 3, 'two recorded doses plus the appointment');
   });
 

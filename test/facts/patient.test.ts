@@ -25,3 +25,11 @@ describe('fact kind: patient', () => {
     assert.equal(v.sex, 'other');
   });
 });
+
+describe('fact kind: patient — id and reference for suggested resources', () => {
+  it('id and "Patient/<id>"', async () => {
+    const v = await fact(fixture({}), 'patient');
+    assert.equal(v.id, 'pat-1');
+    assert.equal(v.reference, 'Patient/pat-1');
+  });
+});

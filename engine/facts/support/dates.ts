@@ -42,9 +42,38 @@ export function addDays(date: Date, days: number): string {
   return isoDate(new Date(date.getTime() + days * DAY_MS));
 }
 
-/** The YYYY-MM-DD part of a FHIR date/dateTime, for text. */
-export function dateText(value: string | undefined | null): string {
-  return typeof value === 'string' ? value.slice(0, 10) : '';
+/** How a date field is shown to people: "date" (the time only when it matters) or "date-time" (a scheduled time). */
+export type DateDisplay = 'date' | 'date-time';
+
+/** The longest text displayDate returns: "2026-11-22 00:40 UTC". */
+export const DISPLAY_DATE_MAX = 20;
+
+/** Instants less than this far from now are "same-day": their time is shown. */
+const SAME_DAY_MS = DAY_MS;
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/**
+ * THE formatter for dates that people read (fact `text`/`list` fields and card templates):
+ *  - a FHIR date or partial date ("2026-10-30", "2026-10") as recorded;
+ *  - a dateTime as its calendar date as recorded ("2026-10-30"), except when the time matters:
+ *    `display` "date-time" (scheduled times: appointments, proposed sessions) or an instant less than
+ *    24 hours from `now` (a same-day reading), shown as "YYYY-MM-DD HH:MM UTC" (converted to UTC,
+ *    because the engine cannot know the reader's time zone);
+ *  - absent: ""; anything that does not parse: the text itself, cut to DISPLAY_DATE_MAX characters.
+ * Never longer than DISPLAY_DATE_MAX characters.
+ */
+export function displayDate(value: string | undefined | null, now: Date | undefined, display: DateDisplay = 'date'): string {
+  if (typeof value !== 'string' || value.trim() === '') return '';
+  const text = value.trim();
+  const instant = parseFhirDate(text);
+  if (!instant) return text.length <= DISPLAY_DATE_MAX ? text : `${text.slice(0, DISPLAY_DATE_MAX - 1)}…`;
+  if (!text.includes('T')) return text;
+  const timeMatters = display === 'date-time' || (now !== undefined && Math.abs(now.getTime() - instant.getTime()) < SAME_DAY_MS);
+  if (!timeMatters) return text.slice(0, 10);
+  return `${isoDate(instant)} ${pad2(instant.getUTCHours())}:${pad2(instant.getUTCMinutes())} UTC`;
 }
 
 /** Earliest of several FHIR dates (by instant); undefined when none parse. */
@@ -53,6 +82,16 @@ export function earliestDate(values: ReadonlyArray<string | undefined | null>): 
   for (const v of values) {
     const d = parseFhirDate(v);
     if (d && (!best || d.getTime() < best.t)) best = { text: v as string, t: d.getTime() };
+  }
+  return best?.text;
+}
+
+/** Latest of several FHIR dates (by instant); undefined when none parse. */
+export function latestDate(values: ReadonlyArray<string | undefined | null>): string | undefined {
+  let best: { text: string; t: number } | undefined;
+  for (const v of values) {
+    const d = parseFhirDate(v);
+    if (d && (!best || d.getTime() > best.t)) best = { text: v as string, t: d.getTime() };
   }
   return best?.text;
 }

@@ -24,6 +24,13 @@ export function str(description: string, maxLength: number): OutputShape {
 export function strOrNull(description: string, maxLength: number): OutputShape {
   return { type: ['string', 'null'], description, maxLength };
 }
+/** A FHIR date/dateTime field (raw value up to MAX.date characters; card text shows it via displayDate). */
+export function dateStr(description: string, format: 'date' | 'date-time' = 'date'): OutputShape {
+  return { type: 'string', description, maxLength: MAX.date, format };
+}
+export function dateStrOrNull(description: string, format: 'date' | 'date-time' = 'date'): OutputShape {
+  return { type: ['string', 'null'], description, maxLength: MAX.date, format };
+}
 export function enumStr(description: string, values: readonly string[]): OutputShape {
   return { type: 'string', description, enum: [...values], maxLength: Math.max(...values.map((v) => v.length)) };
 }

@@ -67,7 +67,7 @@ export const testObservation: FactKind = {
       value: { type: ['number', 'null'] },
       unit: { type: ['string', 'null'], maxLength: 12 },
       ageDays: { type: ['number', 'null'] },
-      date: { type: ['string', 'null'], maxLength: 30 },
+      date: { type: ['string', 'null'], maxLength: 30, format: 'date' },
     },
   },
   compute(decl, ctx): FactValue {

@@ -126,6 +126,11 @@ export function factsRuleSet(): RuleSet {
       mentalHealthEncounters: vs('Mental-health visits', [{ system: TEST_PRODUCTS, version: 'test', codes: [{ code: 'psych-visit' }] }]),
       psychotherapy: vs('Psychotherapy', [{ system: SNOMED, version: '2025-09', codes: [{ code: '75516001' }] }]),
       mentalHealthReferrals: vs('Mental-health referrals', [{ system: TEST_PRODUCTS, version: 'test', codes: [{ code: 'psych-referral' }] }]),
+      psychiatricReasons: vs('Psychiatric order reasons', [{ system: ICD10, version: 'FY2026', prefixes: [{ prefix: 'F' }], codes: [{ code: 'R45.851' }] }]),
+      nonPsychiatricReasons: vs('Pain and anaesthesia order reasons', [
+        { system: ICD10, version: 'FY2026', prefixes: [{ prefix: 'G89.2' }, { prefix: 'G90.5' }], codes: [{ code: 'G89.4' }] },
+        { system: SNOMED, version: '2025-09', codes: [{ code: '82423001', display: 'Chronic pain' }] },
+      ]),
       informedConsent: vs('Informed consent for ketamine treatment', [
         { system: LOINC, version: '2.80', codes: [{ code: '59284-0', display: 'Consent Document' }] },
         { system: TEST_PRODUCTS, version: 'test', codes: [{ code: 'ketamine-consent-procedure' }] },
@@ -185,6 +190,8 @@ export function factsRuleSet(): RuleSet {
         weightFact: 'weight',
         compoundedValueSet: 'compounded',
         compoundedTexts: ['compounded'],
+        psychiatricReasonValueSet: 'psychiatricReasons',
+        nonPsychiatricReasonValueSet: 'nonPsychiatricReasons',
       },
       evidence: { kind: 'evidence', orderFact: 'order' },
       esketamineEvidence: { kind: 'evidence', product: 'esketamine' },
