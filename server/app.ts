@@ -1,7 +1,8 @@
 /**
  * Builds the HTTP application (no port: main.ts listens, tests use supertest). Middleware order:
- * request id -> request log -> CORS (answers preflights) -> client authentication on /cds-services ->
- * routes (each one line delegating) -> 405/404 -> JSON error handler.
+ * request id -> security headers -> request log -> CORS (answers preflights) -> client authentication
+ * on /cds-services -> rate limit per client -> routes (each one line delegating) -> 405/404 -> JSON
+ * error handler.
  */
 import express from 'express';
 import { JwksCache, fetchJwksOverHttp, type JwksFetcher } from './auth/jwks-cache.js';
@@ -11,11 +12,15 @@ import { OPEN_MODE_WARNING, trustModeFor } from './auth/trust-mode.js';
 import { ClientTokenVerifier } from './auth/verify-client-token.js';
 import type { Config } from './config.js';
 import { mountConsole } from '../console/mount.js';
+import { mountAdminApi } from './admin/admin-router.js';
+import type { AdminAccess } from './admin/admin-access.js';
 import { cors } from './http/cors.js';
 import { errorHandler, methodNotAllowed, unknownRoute } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
+import { rateLimit } from './http/rate-limit.js';
 import { assignRequestContext } from './http/request-context.js';
 import { requestLog } from './http/request-log.js';
+import { securityHeaders } from './http/security-headers.js';
 import type { Logger } from './logger.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { feedbackRoutes } from './routes/feedback.js';
@@ -35,6 +40,8 @@ export interface AppDeps {
   fetchJwks?: JwksFetcher;
   /** Replay cache for client token jti values (default: in-memory, bounded). */
   replayCache?: ReplayCache;
+  /** Admin API access (default: from ADMIN_USERS / ADMIN_OPEN_LOCAL in the environment). */
+  adminAccess?: AdminAccess;
 }
 
 /** Throws ConfigError when no clients are configured and HOST is not loopback. */
@@ -62,14 +69,17 @@ export function buildApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(assignRequestContext);
+  app.use(securityHeaders(config.publicBaseUrl));
   app.use(requestLog(logger));
   app.use(cors(config.corsOrigin));
   app.use(healthRoutes(deps.store, deps.catalog));
   app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrl: config.publicBaseUrl, logger }));
+  app.use('/cds-services', rateLimit(config.rateLimitPerMinute, deps.clock));
   app.use(discoveryRoutes(deps.catalog));
   app.use(serviceRoutes(deps, readJson));
   app.use(feedbackRoutes(deps, readJson));
   mountConsole(app, deps); // web console + card preview API; must come before the admin API router
+  mountAdminApi(app, deps); // registry, lifecycle and decision audit under /admin/api (docs/admin-api.md)
   app.all('/cds-services', methodNotAllowed('GET, OPTIONS'));
   app.all('/cds-services/:id', methodNotAllowed('POST, OPTIONS'));
   app.all('/cds-services/:id/feedback', methodNotAllowed('POST, OPTIONS'));

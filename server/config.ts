@@ -44,6 +44,8 @@ export interface Config {
   registryPollMs: number;
   /** Decision appends: 'group' commits concurrent appends together (each still durable before ack). */
   storeAppendMode: 'single' | 'group';
+  /** Requests per minute (and burst) per client iss, or per peer IP in open mode; 0 = no limit. */
+  rateLimitPerMinute: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -151,5 +153,6 @@ export function loadConfig(env: Env = process.env): Config {
     openModeFhirServers,
     registryPollMs: integer(env, 'REGISTRY_POLL_MS', 5000, 0, 3_600_000),
     storeAppendMode,
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, 0, 100_000_000),
   };
 }

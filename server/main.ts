@@ -28,7 +28,6 @@ function shutdownOnSignals(server: Server, store: Store, logger: Logger, stopTim
     if (stopping) return;
     stopping = true;
     stopTimers();
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(() => {
@@ -39,6 +38,8 @@ function shutdownOnSignals(server: Server, store: Store, logger: Logger, stopTim
         .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
+    // Logged after close(): when this line is out, new connections are already refused.
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 
 export const CORS_ALLOW_METHODS = 'GET, POST, OPTIONS';
 export const CORS_ALLOW_HEADERS = 'Authorization, Content-Type';
-export const CORS_EXPOSE_HEADERS = 'WWW-Authenticate, X-Request-Id';
+export const CORS_EXPOSE_HEADERS = 'WWW-Authenticate, X-Request-Id, Retry-After';
 export const CORS_MAX_AGE_S = '600';
 
 export function cors(allowed: '*' | string[]): RequestHandler {

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'unsupported_media_type'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'unavailable'
   | 'internal_error';
 
@@ -45,6 +46,14 @@ export function unsupportedMediaType(message: string): HttpError {
 
 export function payloadTooLarge(limit: number): HttpError {
   return new HttpError(413, { error: 'payload_too_large', message: `the request body is larger than ${limit} bytes (MAX_BODY_BYTES)` });
+}
+
+export function rateLimited(perMinute: number, retryAfterS: number): HttpError {
+  return new HttpError(
+    429,
+    { error: 'rate_limited', message: `more than ${perMinute} requests per minute from this client (RATE_LIMIT_PER_MINUTE); retry after ${retryAfterS} s` },
+    { 'Retry-After': String(retryAfterS) },
+  );
 }
 
 export function unavailable(message: string): HttpError {

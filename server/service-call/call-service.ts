@@ -1,7 +1,7 @@
 /**
  * One CDS service call, step by step:
  * find the service (404) -> validate the request (400) -> hook matches the service (400) ->
- * obtain the patient record (412) -> evaluate -> build the decision record -> store it durably ->
+ * obtain the patient record (412; also when fetched data is malformed) -> evaluate -> build the decision record -> store it durably ->
  * 200 {cards}. Each step lives in its own module; this file only orders them.
  */
 import type { Config } from '../config.js';
@@ -13,6 +13,7 @@ import type { Store } from '../../store/store.js';
 import type { CdsServiceResponse } from '../wire-types.js';
 import { buildDecisionRecord } from '../audit/decision-record.js';
 import { assertHookMatchesService } from './check-hook.js';
+import { checkRecordShape } from './check-record-shape.js';
 import { checkResponse } from './check-response.js';
 import { findService } from './find-service.js';
 import { obtainPatientRecord } from './obtain-record.js';
@@ -40,7 +41,7 @@ export async function callService(deps: ServiceCallDeps, serviceId: string, body
   assertHookMatchesService(request, binding);
 
   const client = ctx.client?.client;
-  const obtained = await obtainPatientRecord({ request, binding, client, config: deps.config });
+  const obtained = checkRecordShape(await obtainPatientRecord({ request, binding, client, config: deps.config }));
   const now = deps.clock();
   const result = obtained.ok
     ? await binding.evaluate({ hook: binding.service.hook, context: request.context, record: obtained.record, now, idSeed: request.hookInstance })

@@ -18,14 +18,21 @@ import type { DecisionRecordInput, Store } from '../../store/store.js';
 
 export type RecordOutcome = 'appended' | 'repeated-call' | 'not-recorded-fail-open';
 
+/**
+ * Card uuids derive from (hookInstance, rule-set hash, rule id), so a conflict means this hookInstance
+ * was evaluated by this rule set before. Any of the cards may be the one already recorded (with other
+ * input, other rules fire), so every card is looked up, not only the first.
+ */
 async function earlierRecordOfSameCall(store: Store, decision: DecisionRecordInput): Promise<'same-input' | 'different-input' | undefined> {
-  const firstCard = decision.cards[0]?.uuid;
-  if (!firstCard) return undefined;
-  const earlier = await store.findDecisionByCard(firstCard);
-  if (!earlier || earlier.serviceId !== decision.serviceId || earlier.hookInstance !== decision.hookInstance) return undefined;
-  return earlier.inputFingerprint === decision.inputFingerprint && earlier.ruleSetHash === decision.ruleSetHash
-    ? 'same-input'
-    : 'different-input';
+  for (const card of decision.cards) {
+    const earlier = await store.findDecisionByCard(card.uuid);
+    if (!earlier) continue;
+    const sameCall = earlier.serviceId === decision.serviceId && earlier.hookInstance === decision.hookInstance;
+    return sameCall && earlier.inputFingerprint === decision.inputFingerprint && earlier.ruleSetHash === decision.ruleSetHash
+      ? 'same-input'
+      : 'different-input';
+  }
+  return undefined;
 }
 
 export async function recordDecision(
@@ -47,7 +54,7 @@ export async function recordDecision(
       }
       if (earlier === 'different-input') {
         throw invalidRequest(
-          [{ pointer: '/hookInstance', message: 'was already used for an earlier call to this service with different input; each hook call needs its own hookInstance' }],
+          [{ pointer: '/hookInstance', message: 'was already used for an earlier call with different input or to another service; each hook call needs its own hookInstance' }],
           'hookInstance reused',
         );
       }

@@ -1,10 +1,12 @@
 /**
  * A CDS client's signing side for tests: key pairs generated with jose (ES384, RS384, …), their
  * public JWK Sets, and bearer JWTs with the claims the spec requires, each overridable so a test can
- * break exactly one thing.
+ * break exactly one thing. Every token made here is registered (minted-secrets.ts) so the log scan at
+ * the end of the test run can prove none of them was logged.
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, type JWK, type JWTPayload } from 'jose';
+import { rememberSecret } from './minted-secrets.js';
 
 export interface TestKey {
   alg: string;
@@ -49,7 +51,16 @@ export async function signClientToken(options: TokenOptions): Promise<string> {
   for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
   const header: Record<string, unknown> = { alg: options.key.alg, typ: 'JWT', kid: options.key.kid, ...options.header };
   for (const [k, v] of Object.entries(header)) if (v === undefined) delete header[k];
-  return new SignJWT(payload as JWTPayload).setProtectedHeader(header as { alg: string }).sign(options.key.privateKey);
+  const token = await new SignJWT(payload as JWTPayload).setProtectedHeader(header as { alg: string }).sign(options.key.privateKey);
+  return rememberJwt(token);
+}
+
+/** Registers the token and its payload and signature segments (the header segment is shared by many). */
+function rememberJwt(token: string): string {
+  const [, payload, signature] = token.split('.');
+  if (payload) rememberSecret(payload);
+  if (signature) rememberSecret(signature);
+  return rememberSecret(token);
 }
 
 function b64url(value: unknown): string {
@@ -58,12 +69,12 @@ function b64url(value: unknown): string {
 
 /** An unsecured token (alg "none"): header.payload. with an empty signature. */
 export function unsecuredToken(payload: Record<string, unknown>, kid: string): string {
-  return `${b64url({ alg: 'none', typ: 'JWT', kid })}.${b64url(payload)}.`;
+  return rememberJwt(`${b64url({ alg: 'none', typ: 'JWT', kid })}.${b64url(payload)}.`);
 }
 
 /** Builds header.payload and signs it with HMAC-SHA256 keyed by `secret` (the classic alg-confusion attack). */
 export async function hs256Token(header: Record<string, unknown>, payload: Record<string, unknown>, secret: Buffer): Promise<string> {
   const { createHmac } = await import('node:crypto');
   const signingInput = `${b64url({ ...header, alg: 'HS256' })}.${b64url(payload)}`;
-  return `${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`;
+  return rememberJwt(`${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`);
 }

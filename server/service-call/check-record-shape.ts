@@ -1,0 +1,57 @@
+/**
+ * Step 4b: the resources fetched from the FHIR server have the JSON shape of FHIR R4 (the request's own
+ * resources were checked in step 2; a single value where FHIR repeats is repaired in place, as there). A malformed one would make evaluation fail half-way; instead the
+ * call ends like any other data that could not be obtained: 412 with an OperationOutcome whose issue
+ * names the resource type and element (never a value, an id or a URL).
+ */
+import type * as fhir4 from 'fhir/r4.js';
+import type { PatientRecord } from '../../fhir/patient-record.js';
+import { fhirResourceProblems } from '../validation/fhir-shape.js';
+import type { ObtainedRecord } from './obtain-record.js';
+
+function recordResources(record: PatientRecord): unknown[] {
+  return [
+    ...(record.patient === undefined ? [] : [record.patient]),
+    ...record.conditions,
+    ...record.medicationRequests,
+    ...record.medicationStatements,
+    ...record.medicationAdministrations,
+    ...record.medications,
+    ...record.observations,
+    ...record.procedures,
+    ...record.encounters,
+    ...record.allergies,
+    ...record.careTeams,
+    ...record.serviceRequests,
+    ...record.consents,
+    ...record.draftOrders,
+    ...record.appointments,
+  ];
+}
+
+export function malformedRecordOutcome(record: PatientRecord): fhir4.OperationOutcome | undefined {
+  for (const resource of recordResources(record)) {
+    const type = (resource as { resourceType?: unknown }).resourceType;
+    const [problem] = fhirResourceProblems(resource, `/${typeof type === 'string' ? type : 'resource'}`, { limit: 1 });
+    if (problem !== undefined) {
+      return {
+        resourceType: 'OperationOutcome',
+        issue: [
+          {
+            severity: 'error',
+            code: 'invalid',
+            diagnostics: `The patient data is not valid FHIR R4 JSON (${problem.pointer} ${problem.message}); it cannot be evaluated`,
+          },
+        ],
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The obtained record, or a 412 when a resource in it is malformed. */
+export function checkRecordShape(obtained: ObtainedRecord): ObtainedRecord {
+  if (!obtained.ok) return obtained;
+  const outcome = malformedRecordOutcome(obtained.record);
+  return outcome === undefined ? obtained : { ok: false, status: 412, outcome };
+}

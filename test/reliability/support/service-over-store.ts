@@ -1,0 +1,66 @@
+/**
+ * The CDS service (server/app.ts buildApp, open mode on 127.0.0.1) over a store the test controls, so
+ * that the test can put faults under it: the shipped ketamine rule set, a pinned clock, captured logs.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type express from 'express';
+import request from 'supertest';
+import { buildApp } from '../../../server/app.js';
+import { loadConfig } from '../../../server/config.js';
+import { createLogger } from '../../../server/logger.js';
+import { StaticServiceCatalog } from '../../../server/service-catalog.js';
+import type { Store } from '../../../store/store.js';
+import { DecisionLedger } from '../../../scripts/reliability/lib/ledger.js';
+import { LogCapture, TestClock, testEnv } from '../../support/server-harness.js';
+import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from './ketamine-requests.js';
+
+export interface ServiceOverStore {
+  app: express.Express;
+  logs: LogCapture;
+  clock: TestClock;
+  ledger: DecisionLedger;
+  /** One order-sign call with a fresh hookInstance; a 200 goes into the ledger. */
+  orderSign(i: number): Promise<request.Response>;
+  feedbackFor(cardUuid: string): Promise<request.Response>;
+  dispose(): void;
+}
+
+export function serviceOverStore(store: Store, env: Record<string, string> = {}): ServiceOverStore {
+  // PATIENT_KEY_SECRET is set, so DATA_DIR is never written: no folder to create or clean up.
+  const dir = join(tmpdir(), 'cds-reliability-service-unused');
+  const requests: FixtureRequest[] = fixtureRequests('order-sign');
+  const clock = new TestClock(requests[0].now);
+  const logs = new LogCapture();
+  const config = loadConfig(testEnv(dir, undefined, env));
+  const app = buildApp({
+    config,
+    catalog: new StaticServiceCatalog([ketamineRuleSet()]),
+    store,
+    logger: createLogger(config.logLevel, logs),
+    clock: clock.now,
+  });
+  const ledger = new DecisionLedger();
+  return {
+    app,
+    logs,
+    clock,
+    ledger,
+    async orderSign(i) {
+      const base = requests[i % requests.length];
+      clock.current = base.now;
+      const body = asNewCall(base.body);
+      const res = await request(app).post(`/cds-services/${base.service.id}`).send(body);
+      if (res.status === 200) ledger.acknowledge(base.service.id, body.hookInstance, res.body);
+      return res;
+    },
+    feedbackFor(cardUuid) {
+      return request(app)
+        .post('/cds-services/ketamine-order-sign/feedback')
+        .send({ feedback: [{ card: cardUuid, outcome: 'overridden', outcomeTimestamp: '2026-03-02T10:05:00Z' }] });
+    },
+    dispose() {
+      // nothing to release: the store belongs to the caller
+    },
+  };
+}
