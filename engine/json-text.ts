@@ -42,10 +42,14 @@ export function positionAt(text: string, offset: number): TextPosition {
   return { line, column: offset - lineStart + 1 };
 }
 
+/** Deepest object/array nesting a rule-set file may have (real rule sets stay under 20). */
+export const MAX_JSON_NESTING = 256;
+
 /** Parses JSON text, reporting the first syntax error with its position, and every duplicate key. */
 export function parseJsonText(text: string): JsonTextResult {
   const duplicates: DuplicateKey[] = [];
   let i = 0;
+  let depth = 0;
   const n = text.length;
 
   const describe = (at: number): string => (at >= n ? 'end of input' : `"${text[at]}"`);
@@ -86,11 +90,16 @@ export function parseJsonText(text: string): JsonTextResult {
     if (!m || m[0] === '' || m[0] === '-') fail(`unexpected ${describe(i)}: expected a value`);
     i += m![0].length;
   };
+  const nested = (read: (ptr: string) => void, ptr: string): void => {
+    if (++depth > MAX_JSON_NESTING) fail(`nested deeper than ${MAX_JSON_NESTING} objects or arrays`);
+    read(ptr);
+    depth--;
+  };
   const readValue = (ptr: string): void => {
     skipWhitespace();
     const c = text[i];
-    if (c === '{') readObject(ptr);
-    else if (c === '[') readArray(ptr);
+    if (c === '{') nested(readObject, ptr);
+    else if (c === '[') nested(readArray, ptr);
     else if (c === '"') readString();
     else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) readNumber();
     else if (text.startsWith('true', i)) i += 4;
