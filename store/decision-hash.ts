@@ -50,7 +50,14 @@ export function chainedFieldsOf(record: ChainedFields): ChainedFields {
     evaluationNow: record.evaluationNow,
     inputFingerprint: record.inputFingerprint,
     fired: record.fired,
-    cards: record.cards.map((card) => ({ uuid: card.uuid, ruleId: card.ruleId, indicator: card.indicator, summary: card.summary })),
+    cards: record.cards.map((card) => ({
+      uuid: card.uuid,
+      ruleId: card.ruleId,
+      indicator: card.indicator,
+      summary: card.summary,
+      // Only merged cards carry ruleIds: records of one-rule cards hash exactly as before.
+      ...(card.ruleIds === undefined ? {} : { ruleIds: [...card.ruleIds] }),
+    })),
     latencyMs: record.latencyMs,
     status: record.status,
     snapshotSha256: record.snapshotSha256,
@@ -62,7 +69,7 @@ export function decisionHash(prevHash: string, fields: ChainedFields): string {
   return sha256Hex(prevHash + canonicalJson({ ...chainedFieldsOf(fields), prevHash }));
 }
 
-/** A validated, normalised input ready to be chained (cards reduced to the four recorded fields,
+/** A validated, normalised input ready to be chained (cards reduced to their recorded fields,
  * fired made plain JSON, snapshot digested). */
 export interface PreparedDecision {
   fields: ChainedFields;

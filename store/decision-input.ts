@@ -30,6 +30,27 @@ function plainJson(value: unknown, field: string): unknown {
   }
 }
 
+/**
+ * A merged card's contributing rules (DecisionCard.ruleIds): non-empty distinct rule ids in rank
+ * order, the first being the card's ruleId (its lead contributor).
+ */
+function contributorIds(value: unknown, ruleId: string, where: string): string[] {
+  const expected = `an array of distinct rule ids starting with ${where}.ruleId (the lead contributor)`;
+  if (!Array.isArray(value) || value.length === 0) throw new StoreError('invalid-input', `appendDecision: ${where}.ruleIds must be ${expected}`);
+  const ids = value.map((id, i) => requireString(id, `${where}.ruleIds[${i}]`));
+  if (ids[0] !== ruleId) {
+    throw new StoreError('invalid-input', `appendDecision: ${where}.ruleIds must be ${expected}: starts with ${JSON.stringify(ids[0])}, ruleId is ${JSON.stringify(ruleId)}`);
+  }
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated !== undefined) throw new StoreError('invalid-input', `appendDecision: ${where}.ruleIds must be ${expected}: ${JSON.stringify(repeated)} appears twice`);
+  return ids;
+}
+
+/** The rules credited with a card: every contributor of a merged card, else the card's one rule. */
+export function creditedRuleIds(card: DecisionCard): string[] {
+  return card.ruleIds ?? [card.ruleId];
+}
+
 export function prepareDecision(input: DecisionRecordInput): PreparedDecision {
   if (input === null || typeof input !== 'object') throw new StoreError('invalid-input', 'appendDecision: input must be an object');
   const atMs = parseInstant(input.at, 'appendDecision: at');
@@ -42,12 +63,15 @@ export function prepareDecision(input: DecisionRecordInput): PreparedDecision {
     const uuid = requireString(card.uuid, `${where}.uuid`);
     if (seenUuids.has(uuid)) throw new StoreError('invalid-input', `appendDecision: ${where}.uuid ${uuid} appears twice in one decision`);
     seenUuids.add(uuid);
-    return {
+    const ruleId = requireString(card.ruleId, `${where}.ruleId`);
+    const prepared: DecisionCard = {
       uuid,
-      ruleId: requireString(card.ruleId, `${where}.ruleId`),
+      ruleId,
       indicator: requireString(card.indicator, `${where}.indicator`),
       summary: requireString(card.summary, `${where}.summary`),
     };
+    if (card.ruleIds !== undefined) prepared.ruleIds = contributorIds(card.ruleIds, ruleId, where);
+    return prepared;
   });
   if (!Array.isArray(input.fired)) throw new StoreError('invalid-input', 'appendDecision: fired must be an array');
   const fired = plainJson(input.fired, 'fired') as unknown[];

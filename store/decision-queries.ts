@@ -53,7 +53,7 @@ export function listDecisionsQuery(filter: DecisionFilter): SqlQuery {
   const ruleId = optionalFilterString(filter, 'ruleId');
   if (ruleId !== undefined) {
     where.push(
-      '(EXISTS (SELECT 1 FROM decision_cards c WHERE c.seq = d.seq AND c.rule_id = ?)' +
+      '(EXISTS (SELECT 1 FROM decision_card_rules c WHERE c.seq = d.seq AND c.rule_id = ?)' +
         ' OR EXISTS (SELECT 1 FROM decision_fired_rules r WHERE r.seq = d.seq AND r.rule_id = ?))',
     );
     params.push(ruleId, ruleId);
@@ -101,6 +101,10 @@ const LATEST_FEEDBACK = `latest AS (
   )
 )`;
 
+/**
+ * Override statistics count cards per credited rule (decision_card_rules): a card of one rule once
+ * for that rule, a merged card once for each of its contributing rules, with its latest outcome.
+ */
 export function overrideCountsQuery(fromMs: number, toMs: number): SqlQuery {
   return {
     text: `WITH ${LATEST_FEEDBACK}
@@ -108,7 +112,7 @@ SELECT d.rule_set_id, c.rule_id, d.rule_set_version,
   COUNT(*) AS shown,
   SUM(CASE WHEN l.outcome = 'accepted' THEN 1 ELSE 0 END) AS accepted,
   SUM(CASE WHEN l.outcome = 'overridden' THEN 1 ELSE 0 END) AS overridden
-FROM decision_cards c
+FROM decision_card_rules c
 JOIN decisions d ON d.seq = c.seq
 LEFT JOIN latest l ON l.card_uuid = c.card_uuid
 WHERE d.at_ms >= ? AND d.at_ms < ?
@@ -123,7 +127,7 @@ export function overrideReasonsQuery(fromMs: number, toMs: number): SqlQuery {
 SELECT d.rule_set_id, c.rule_id, d.rule_set_version,
   l.override_reason_code AS code, l.override_reason_system AS system, l.override_reason_display AS display,
   COUNT(*) AS count
-FROM decision_cards c
+FROM decision_card_rules c
 JOIN decisions d ON d.seq = c.seq
 JOIN latest l ON l.card_uuid = c.card_uuid
 WHERE d.at_ms >= ? AND d.at_ms < ? AND l.outcome = 'overridden'

@@ -1,6 +1,8 @@
 /**
  * Override statistics per rule and rule-set version: range checking and assembling the rows of
  * overrideCountsQuery and overrideReasonsQuery (store/decision-queries.ts), shared by both backends.
+ * The queries count per credited rule (decision_card_rules), so a merged card and its feedback count
+ * once for each contributing rule: the rows of one period may add up to more cards than were shown.
  */
 import { parseInstant } from './instant.js';
 import { codeUnitOrder, compareSemver } from './semver.js';

@@ -12,7 +12,7 @@ import { activeVersionFromLog } from './active-version.js';
 import { AppendBatcher } from './append-batcher.js';
 import { verifyChainWith, type ChainReader } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
-import { prepareDecision } from './decision-input.js';
+import { creditedRuleIds, prepareDecision } from './decision-input.js';
 import { listDecisionsQuery, numberPlaceholders, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
 import { prepareFeedback } from './feedback-items.js';
 import { parseInstant } from './instant.js';
@@ -253,6 +253,7 @@ export class PostgresStore implements Store {
         const decisionValues: unknown[] = [];
         const cardValues: unknown[] = [];
         const firedValues: unknown[] = [];
+        const cardRuleValues: unknown[] = [];
         for (const { fields, snapshot, atMs, firedRuleIds } of records) {
           seq += 1;
           const hash = decisionHash(prevHash, fields);
@@ -262,7 +263,10 @@ export class PostgresStore implements Store {
             fields.evaluationNow, fields.inputFingerprint, JSON.stringify(fields.fired), JSON.stringify(fields.cards),
             fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
           );
-          for (const card of fields.cards) cardValues.push(card.uuid, seq, card.ruleId, card.indicator);
+          for (const card of fields.cards) {
+            cardValues.push(card.uuid, seq, card.ruleId, card.indicator);
+            for (const ruleId of creditedRuleIds(card)) cardRuleValues.push(card.uuid, seq, ruleId);
+          }
           for (const ruleId of firedRuleIds) firedValues.push(ruleId, seq);
           committed.push({ ...fields, snapshot, seq, prevHash, hash });
           prevHash = hash;
@@ -273,6 +277,9 @@ export class PostgresStore implements Store {
         );
         if (cardValues.length > 0) {
           await client.query(`INSERT INTO decision_cards (card_uuid, seq, rule_id, indicator) VALUES ${valuesList(cardValues.length / 4, 4)}`, cardValues);
+        }
+        if (cardRuleValues.length > 0) {
+          await client.query(`INSERT INTO decision_card_rules (card_uuid, seq, rule_id) VALUES ${valuesList(cardRuleValues.length / 3, 3)}`, cardRuleValues);
         }
         if (firedValues.length > 0) {
           await client.query(`INSERT INTO decision_fired_rules (rule_id, seq) VALUES ${valuesList(firedValues.length / 2, 2)}`, firedValues);

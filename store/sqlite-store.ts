@@ -9,7 +9,7 @@ import { activeVersionFromLog } from './active-version.js';
 import { AppendBatcher } from './append-batcher.js';
 import { verifyChainWith, type ChainReader } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
-import { prepareDecision } from './decision-input.js';
+import { creditedRuleIds, prepareDecision } from './decision-input.js';
 import { listDecisionsQuery, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
 import { prepareFeedback } from './feedback-items.js';
 import { parseInstant } from './instant.js';
@@ -215,6 +215,7 @@ export class SqliteStore implements Store {
       );
       const insertCard = this.db.prepare('INSERT INTO decision_cards (card_uuid, seq, rule_id, indicator) VALUES (?, ?, ?, ?)');
       const insertFired = this.db.prepare('INSERT INTO decision_fired_rules (rule_id, seq) VALUES (?, ?)');
+      const insertCardRule = this.db.prepare('INSERT INTO decision_card_rules (card_uuid, seq, rule_id) VALUES (?, ?, ?)');
       const committed: DecisionRecord[] = [];
       for (const { fields, snapshot, atMs, firedRuleIds } of records) {
         const seq = Number(head.seq) + 1;
@@ -233,6 +234,7 @@ export class SqliteStore implements Store {
             if (!isUniqueViolation(error)) throw error;
             throw new StoreError('conflict', `appendDecision: card uuid ${card.uuid} is already recorded (card uuids must be unique)`);
           }
+          for (const ruleId of creditedRuleIds(card)) insertCardRule.run(card.uuid, seq, ruleId);
         }
         for (const ruleId of firedRuleIds) insertFired.run(ruleId, seq);
         committed.push({ ...fields, snapshot, seq, prevHash, hash });

@@ -40,9 +40,16 @@ export interface LifecycleEvent {
 
 export interface DecisionCard {
   uuid: string;
+  /** The rule that produced the card; of a merged card, its first (highest-ranked) contributor. */
   ruleId: string;
   indicator: string;
   summary: string;
+  /**
+   * Merged cards only (a concern in mode "merge", docs/rule-format.md section 10): every contributing
+   * rule in rank order, starting with `ruleId`. Feedback on the card is credited to each of them
+   * (overrideStats, the ruleId filter). Absent for a card of one rule: the rules credited are [ruleId].
+   */
+  ruleIds?: string[];
 }
 
 export interface DecisionRecordInput {
@@ -108,7 +115,7 @@ export interface DecisionFilter {
   /** Exclusive upper bound on the decision's `at`. */
   to?: string;
   serviceId?: string;
-  /** A rule that produced a card or appears in `fired`. */
+  /** A rule that produced a card, contributed to a merged card (cards[].ruleIds) or appears in `fired`. */
   ruleId?: string;
   ruleSetVersion?: string;
   /** Some card of the decision has this indicator. */
@@ -132,7 +139,8 @@ export interface OverrideStatsRow {
   ruleSetId: string;
   ruleId: string;
   ruleSetVersion: string;
-  /** Cards this rule showed in the period (by decision time). */
+  /** Cards this rule showed in the period (by decision time). A merged card counts once for each of
+   * its contributing rules (DecisionCard.ruleIds), and so do its feedback and override reason. */
   shown: number;
   /** Cards whose latest reported outcome is accepted. */
   accepted: number;

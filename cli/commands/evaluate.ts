@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import { assemblePatientRecord, flattenResources, type KeyedResources } from '../../fhir/assemble-record.js';
 import { isFailureOutcome } from '../../fhir/operation-outcome.js';
 import type { PatientRecord } from '../../fhir/patient-record.js';
-import type { CdsServiceRequest } from '../../server/wire-types.js';
+import type { Card, CdsServiceRequest } from '../../server/wire-types.js';
 import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
-import { CARD_EXTENSION_KEY, type EvaluationResult } from '../../engine/evaluation-types.js';
+import { CARD_EXTENSION_KEY, type EvaluationResult, type ExplainedFact, type FiredRule } from '../../engine/evaluation-types.js';
 import { parseJsonText } from '../../engine/json-text.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
@@ -99,16 +99,50 @@ function compact(value: unknown): string {
   return text.length > 200 ? `${text.slice(0, 197)}…` : text;
 }
 
+/** What the readable output reads from a card's explanation extension (docs/rule-format.md section 16). */
+interface CardExplanation {
+  rule?: { id: string };
+  alsoFired?: string[];
+  evidence?: { grade?: unknown; gradeLabel?: unknown; score?: unknown };
+  /** Merged cards only. */
+  concern?: { id: string; title: string };
+  contributors?: Array<{ id: string; title: string; indicator: string }>;
+}
+
+function factLines(facts: readonly ExplainedFact[], indent: string): string[] {
+  return facts.map((fact) => {
+    const { refs, ...value } = fact.value;
+    return `${indent}${fact.name} [${fact.kind}] = ${compact(value)}${refs.length ? ` from ${refs.join(', ')}` : ''}`;
+  });
+}
+
+/**
+ * The rules behind a card: the one rule (and those it outranked), or every contributor of a merged
+ * card in rank order with its indicator and the facts it read (from the evaluation's fired rules).
+ */
+function cardRuleLines(card: Card, ext: CardExplanation | undefined, fired: readonly FiredRule[]): string[] {
+  if (ext?.contributors === undefined || ext.contributors.length === 0) {
+    return [`  rule: ${ext?.rule?.id ?? '?'}${ext?.alsoFired?.length ? ` (outranked: ${ext.alsoFired.join(', ')})` : ''}`];
+  }
+  const lines = [`  merged card of concern ${ext.concern?.id ?? '?'} ("${ext.concern?.title ?? ''}"): ${ext.contributors.length} contributing rules`];
+  ext.contributors.forEach((c, i) => {
+    lines.push(`  rule ${i + 1}: ${c.id} (${c.indicator}) — ${c.title}`);
+    const entry = fired.find((f) => f.ruleId === c.id && f.cardUuid === card.uuid);
+    lines.push(...(entry === undefined ? ['    (facts not in the evaluation result)'] : factLines(entry.facts, '    ')));
+  });
+  return lines;
+}
+
 function printReadable(result: EvaluationResult, service: ServiceDefinition, record: PatientRecord, io: CliIo): void {
   const { ruleSet } = result;
   io.out(`Rule set ${ruleSet.id}@${ruleSet.version} (sha256:${ruleSet.hash.slice(0, 12)}…), service ${service.id}, hook ${result.hook}, now ${result.now}`);
   io.out(`Data: ${record.sources.map((s) => `${s.key}=${s.origin}${s.origin === 'prefetch' ? `(${s.resourceCount})` : ''}${s.problem ? ` [${s.problem}]` : ''}`).join(', ') || 'no prefetch keys'}`);
   io.out(`${result.rulesConsidered} rule${result.rulesConsidered === 1 ? '' : 's'} considered, ${result.fired.length} fired, ${result.cards.length} card${result.cards.length === 1 ? '' : 's'}`);
   for (const card of result.cards) {
-    const ext = card.extension?.[CARD_EXTENSION_KEY] as { rule?: { id: string }; alsoFired?: string[]; evidence?: { grade?: unknown; gradeLabel?: unknown; score?: unknown } } | undefined;
+    const ext = card.extension?.[CARD_EXTENSION_KEY] as CardExplanation | undefined;
     io.out('');
     io.out(`[${card.indicator.toUpperCase()}] ${card.summary}`);
-    io.out(`  rule: ${ext?.rule?.id ?? '?'}${ext?.alsoFired?.length ? ` (outranked: ${ext.alsoFired.join(', ')})` : ''}`);
+    for (const line of cardRuleLines(card, ext, result.fired)) io.out(line);
     io.out(`  source: ${card.source.label}${card.source.url ? ` <${card.source.url}>` : ''}`);
     if (ext?.evidence) io.out(`  evidence: grade ${String(ext.evidence.grade)} (${String(ext.evidence.gradeLabel)}), score ${String(ext.evidence.score)}`);
     if (card.detail) io.out(card.detail.replace(/^/gm, '  | '));
@@ -120,11 +154,13 @@ function printReadable(result: EvaluationResult, service: ServiceDefinition, rec
   io.out('Explanation:');
   if (result.fired.length === 0) io.out('  no rule fired');
   for (const f of result.fired) {
-    io.out(`  ${f.ruleId} (${f.category}, concern ${f.concern})${f.suppressed ? ' — suppressed by a higher-ranked rule of its concern' : ''}`);
-    for (const fact of f.facts) {
-      const { refs, ...value } = fact.value;
-      io.out(`    ${fact.name} [${fact.kind}] = ${compact(value)}${refs.length ? ` from ${refs.join(', ')}` : ''}`);
+    if (f.mergedInto !== undefined) {
+      // Its facts are listed with the merged card above.
+      io.out(`  ${f.ruleId} (${f.category}, concern ${f.concern}) — merged into the "${f.mergedInto}" card, facts listed with it above`);
+      continue;
     }
+    io.out(`  ${f.ruleId} (${f.category}, concern ${f.concern})${f.suppressed ? ' — suppressed by a higher-ranked rule of its concern' : ''}`);
+    for (const line of factLines(f.facts, '    ')) io.out(line);
   }
 }
 

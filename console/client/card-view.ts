@@ -3,7 +3,8 @@
  * detail as sanitised markdown, source with its link, suggestions as buttons, links, override
  * reasons), with its explanation (the card extension) one click away in a disclosure: rule, rule-set
  * version and hash, evidence score and factors, facts with their FHIR references, citations with
- * their certainty tags.
+ * their certainty tags. A merged card (a concern in merge mode) lists every contributing rule with its
+ * indicator and the facts it read.
  */
 import { h, uid, type Child } from './dom.js';
 import { certaintyTag, hashView, indicatorBadge, jsonText } from './format.js';
@@ -25,9 +26,24 @@ export interface WireCard {
   extension?: Record<string, unknown>;
 }
 
+/** A rule that contributed to a merged card (docs/rule-format.md section 16): its facts are named, their values are in `facts`. */
+export interface CardContributor {
+  id: string;
+  title: string;
+  category: string;
+  indicator: string;
+  label: string | null;
+  facts: string[];
+}
+
 export interface CardExplanation {
   ruleSet?: { id: string; version: string; hash: string };
+  /** The rule that produced the card; of a merged card, its first (highest-ranked) contributor. */
   rule?: { id: string; title: string; category: string; concern: string };
+  /** Merged cards only: the concern whose fired rules the card combines. */
+  concern?: { id: string; title: string; mode: string };
+  /** Merged cards only: every contributing rule, in rank order. */
+  contributors?: CardContributor[];
   evidence?: { score: number | null; grade: string | null; gradeLabel: string | null; factors: Array<{ text: string; delta: number; modifier: string | null }> };
   facts?: Array<{ name: string; kind: string; value: Record<string, unknown>; refs: string[] }>;
   alsoFired?: string[];
@@ -60,9 +76,51 @@ function refsView(refs: string[]): Child {
   return h('ul', { class: 'refs', 'aria-label': 'FHIR references' }, refs.map((r) => h('li', {}, h('code', {}, r))));
 }
 
+type ExplainedFact = NonNullable<CardExplanation['facts']>[number];
+
+function factsView(facts: ExplainedFact[]): HTMLElement {
+  return h('ul', { class: 'facts' }, facts.map((f) =>
+    h('li', {},
+      h('details', {},
+        h('summary', {}, h('code', {}, f.name), ` (${f.kind})`, ` — ${f.refs.length} FHIR reference${f.refs.length === 1 ? '' : 's'}`),
+        refsView(f.refs),
+        factValueView(f.value),
+      ),
+    ),
+  ));
+}
+
+/** True for a merged card: its explanation lists the contributing rules. */
+export function isMerged(ex: CardExplanation | undefined): ex is CardExplanation & { contributors: CardContributor[] } {
+  return Array.isArray(ex?.contributors) && ex.contributors.length > 0;
+}
+
+/** Every contributing rule of a merged card, in rank order, each with its indicator and its facts. */
+function contributorsView(ex: CardExplanation & { contributors: CardContributor[] }): Child[] {
+  const factsByName = new Map((ex.facts ?? []).map((f) => [f.name, f]));
+  return [
+    h('h4', {}, `Contributing rules (${ex.contributors.length})`),
+    h('ol', { class: 'contributors' }, ex.contributors.map((c) => {
+      const facts = c.facts.map((name) => factsByName.get(name)).filter((f): f is ExplainedFact => f !== undefined);
+      return h('li', { class: 'contributor', 'data-rule': c.id },
+        h('p', { class: 'contributor-head' }, indicatorBadge(c.indicator), ' ', h('code', {}, c.id), ` — ${c.title}`, h('span', { class: 'muted' }, ` (${c.category})`)),
+        facts.length > 0 ? factsView(facts) : h('p', { class: 'muted' }, 'No facts recorded.'),
+      );
+    })),
+  ];
+}
+
 export function explanationView(ex: CardExplanation): HTMLElement {
   const parts: Child[] = [];
-  if (ex.rule) {
+  if (isMerged(ex)) {
+    parts.push(
+      h('dl', { class: 'pairs' },
+        h('dt', {}, 'Concern'), h('dd', {}, `${ex.concern?.title ?? ex.rule?.concern ?? ''} `, h('code', {}, ex.concern?.id ?? ''), ' — one card merging every rule of the concern that fired'),
+        ex.ruleSet ? [h('dt', {}, 'Rule set'), h('dd', {}, `${ex.ruleSet.id} ${ex.ruleSet.version} `, hashView(ex.ruleSet.hash))] : null,
+      ),
+      ...contributorsView(ex),
+    );
+  } else if (ex.rule) {
     parts.push(
       h('dl', { class: 'pairs' },
         h('dt', {}, 'Rule'), h('dd', {}, h('code', {}, ex.rule.id), ` — ${ex.rule.title}`),
@@ -87,20 +145,8 @@ export function explanationView(ex: CardExplanation): HTMLElement {
         : null,
     );
   }
-  if (ex.facts && ex.facts.length > 0) {
-    parts.push(
-      h('h4', {}, 'Facts'),
-      h('ul', { class: 'facts' }, ex.facts.map((f) =>
-        h('li', {},
-          h('details', {},
-            h('summary', {}, h('code', {}, f.name), ` (${f.kind})`, ` — ${f.refs.length} FHIR reference${f.refs.length === 1 ? '' : 's'}`),
-            refsView(f.refs),
-            factValueView(f.value),
-          ),
-        ),
-      )),
-    );
-  }
+  // A merged card's facts are listed under each contributing rule above.
+  if (!isMerged(ex) && ex.facts && ex.facts.length > 0) parts.push(h('h4', {}, 'Facts'), factsView(ex.facts));
   if (ex.citations && ex.citations.length > 0) {
     parts.push(
       h('h4', {}, 'Citations'),
@@ -169,7 +215,7 @@ export function cardView(card: WireCard, options: CardViewOptions = {}): HTMLEle
   if (ex) {
     parts.push(
       h('details', { class: 'explanation' },
-        h('summary', {}, 'Why this card: explanation', ex.evidence ? ' and evidence' : ''),
+        h('summary', {}, 'Why this card: explanation', ex.evidence ? ' and evidence' : '', isMerged(ex) ? `, ${ex.contributors.length} contributing rules` : ''),
         explanationView(ex),
       ),
     );

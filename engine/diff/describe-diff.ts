@@ -7,6 +7,7 @@ import { canonicalJson } from '../canonical-json.js';
 import type { FixtureImpact } from './fixture-impact.js';
 import type {
   CodeEntry,
+  ConcernItem,
   FieldChange,
   KeyedDiff,
   NamedItem,
@@ -49,6 +50,7 @@ const ASPECT_LABELS: Record<string, string> = {
   'card-text': 'card text',
   indicator: 'indicator',
   'card-actions': 'card suggestions/links/override reasons',
+  merging: 'how its concern combines cards (rank or merge)',
   hooks: 'hooks',
   citations: 'citations',
   classification: 'title/category/concern/rank',
@@ -72,11 +74,18 @@ export function describeDiff(diff: RuleSetDiff, impact?: FixtureImpact): DiffDes
         [
           ...r.thresholds.map((p) => [txt('threshold '), ...parameterChangeFragments(p)]),
           ...r.fields.map((f) => fieldFragments(f)),
+          ...r.concernSettings.map((f) => [txt('concern '), ...fieldFragments(f)]),
           ...(r.facts.length > 0 ? [[txt('reads facts whose declaration changed: '), lit(r.facts.join(', '))]] : []),
           ...(r.valueSets.length > 0 ? [[txt('reads value sets whose codes changed: '), lit(r.valueSets.join(', '))]] : []),
         ],
       ),
     ),
+  ]);
+
+  push('Concerns (how fired rules become cards)', [
+    ...diff.concerns.added.map((c) => concernItem('+', c, `its rules ranked in ${diff.from.version}, where the concern was not declared`)),
+    ...diff.concerns.removed.map((c) => concernItem('-', c, `its rules rank in ${diff.to.version}, where the concern is not declared`)),
+    ...diff.concerns.changed.map((c) => item('~', [txt('concern '), lit(c.key), txt(c.title === undefined ? '' : ` ${c.title}`)], c.fields.map(fieldFragments))),
   ]);
 
   push('Parameters (thresholds and settings)', [
@@ -226,6 +235,7 @@ export function summarise(diff: RuleSetDiff): string {
   if (diff.sameClinicalContent && diff.metadata.length === 0) return 'No differences.';
   const parts = [
     counts('rule', diff.rules),
+    counts('concern', diff.concerns),
     counts('parameter', diff.parameters),
     counts('value set', diff.valueSets),
     counts('schedule', diff.schedules),
@@ -260,6 +270,15 @@ function keyedItems(noun: string, d: KeyedDiff): DescribedItem[] {
     ...d.removed.map((n) => item('-', [txt(`${noun} `), lit(n.key), txt(n.title === undefined ? '' : ` ${n.title}`)])),
     ...d.changed.map((c) => item('~', [txt(`${noun} `), lit(c.key), txt(c.title === undefined ? '' : ` ${c.title}`)], c.fields.map(fieldFragments))),
   ];
+}
+
+/** "concern pre-session Before the session (merge: summary "Before the session: {{items}}", indicator at least warning)". */
+function concernItem(mark: ChangeMark, c: ConcernItem, undeclaredNote: string): DescribedItem {
+  const headline: Fragment[] = [txt('concern '), lit(c.key), txt(`${c.title === undefined ? '' : ` ${c.title}`} (${c.mode}`)];
+  if (c.mergedSummary !== undefined) headline.push(txt(': summary '), lit(valueText(c.mergedSummary)));
+  if (c.mergedIndicator !== undefined) headline.push(txt(`, indicator ${c.mergedIndicator === 'highest' ? 'the highest' : `at least ${c.mergedIndicator}`}`));
+  headline.push(txt(')'));
+  return item(mark, headline, c.usedUndeclared ? [[txt(undeclaredNote)]] : []);
 }
 
 function parameterChangeFragments(p: ParameterChange): Fragment[] {

@@ -4,10 +4,12 @@
  * JSON so key order and formatting never show up as changes. See rule-set-diff-types.ts for the shape.
  */
 import { canonicalJson } from '../canonical-json.js';
-import type { Parameter, Rule, RuleSet, ValueSet, ValueSetInclude } from '../rule-set-types.js';
+import type { Concern, Parameter, Rule, RuleSet, ValueSet, ValueSetInclude } from '../rule-set-types.js';
 import type {
   BaseScoreChange,
   CodeEntry,
+  ConcernDiff,
+  ConcernItem,
   DiffSide,
   EvidenceDiff,
   FieldChange,
@@ -40,6 +42,7 @@ const RULE_FIELD_ASPECTS: ReadonlyArray<readonly [string, RuleAspect]> = [
   ['conditions', 'conditions'],
   ['card.summary', 'card-text'],
   ['card.detail', 'card-text'],
+  ['card.label', 'card-text'],
   ['card.indicator', 'indicator'],
   ['card.suggestions', 'card-actions'],
   ['card.selectionBehavior', 'card-actions'],
@@ -63,10 +66,16 @@ const ASPECT_ORDER: readonly RuleAspect[] = [
   'card-text',
   'indicator',
   'card-actions',
+  'merging',
   'hooks',
   'citations',
   'classification',
 ];
+
+/** Fields of a concern declaration compared between versions. */
+const CONCERN_FIELDS = ['title', 'description', 'mode', 'mergedSummary', 'mergedIndicator'];
+/** What decides how a concern's fired rules become a card (compared per rule: aspect "merging"). */
+const CONCERN_SETTINGS = ['mode', 'mergedSummary', 'mergedIndicator'];
 
 const METADATA_FIELDS = ['title', 'description', 'status', 'effectivePeriod', 'publisher', 'authors', 'approvals'];
 
@@ -75,6 +84,7 @@ export function diffRuleSets(from: RuleSet, to: RuleSet, options: DiffOptions = 
   const valueSets = diffValueSets(from.valueSets, to.valueSets);
   const facts = keyedDiff(from.facts, to.facts, (f) => f.description, unionKeys);
   const rules = diffRules(from, to, parameters, valueSets, facts);
+  const concerns = diffConcerns(from, to);
   const evidence = diffEvidence(from, to);
   const schedules = diffSchedules(from, to);
   const services = diffServices(from, to);
@@ -83,6 +93,7 @@ export function diffRuleSets(from: RuleSet, to: RuleSet, options: DiffOptions = 
 
   const sameClinicalContent =
     isEmptyKeyed(rules) &&
+    isEmptyKeyed(concerns) &&
     isEmptyKeyed(parameters) &&
     isEmptyKeyed(valueSets) &&
     isEmptyEvidence(evidence) &&
@@ -98,6 +109,7 @@ export function diffRuleSets(from: RuleSet, to: RuleSet, options: DiffOptions = 
     sameClinicalContent,
     metadata: fieldChanges(from, to, METADATA_FIELDS),
     rules,
+    concerns,
     parameters,
     valueSets,
     evidence,
@@ -133,7 +145,9 @@ function diffRules(from: RuleSet, to: RuleSet, parameters: ParameterDiff, valueS
       .filter((p): p is ParameterChange => p !== undefined);
     const factNames = sortedUnion(refsBefore.facts, refsAfter.facts).filter((name) => changedFacts.has(name));
     const valueSetIds = sortedUnion(refsBefore.valueSets, refsAfter.valueSets).filter((v) => changedValueSets.has(v));
+    const concernSettings = fieldChanges(concernSettingsOf(from, before.concern), concernSettingsOf(to, after.concern), CONCERN_SETTINGS);
     if (thresholds.length > 0) aspects.add('thresholds');
+    if (concernSettings.length > 0) aspects.add('merging');
     if (factNames.length > 0) aspects.add('facts');
     if (valueSetIds.length > 0) aspects.add('codes');
 
@@ -146,6 +160,7 @@ function diffRules(from: RuleSet, to: RuleSet, parameters: ParameterDiff, valueS
       thresholds,
       facts: factNames,
       valueSets: valueSetIds,
+      concernSettings,
     });
   }
   return {
@@ -159,6 +174,38 @@ function aspectOf(field: string): RuleAspect {
   const entry = RULE_FIELD_ASPECTS.find(([f]) => f === field);
   if (entry === undefined) throw new Error(`diffRuleSets: no aspect for rule field ${field}`);
   return entry[1];
+}
+
+// ---- concerns ---------------------------------------------------------------------------------
+
+/**
+ * How a concern makes its card in a rule set: its declaration's settings, or ranking when undeclared.
+ * mergedIndicator "highest" is the default, so it is left out like an absent one.
+ */
+function concernSettingsOf(ruleSet: RuleSet, concernId: string): Partial<Concern> {
+  const concern = ruleSet.concerns?.[concernId];
+  if (concern === undefined || concern.mode !== 'merge') return { mode: 'rank' };
+  const mergedIndicator = concern.mergedIndicator === 'highest' ? undefined : concern.mergedIndicator;
+  return { mode: 'merge', mergedSummary: concern.mergedSummary, mergedIndicator };
+}
+
+function diffConcerns(from: RuleSet, to: RuleSet): ConcernDiff {
+  const before = from.concerns ?? {};
+  const after = to.concerns ?? {};
+  const item = (key: string, concern: Concern, usedBy: RuleSet): ConcernItem => ({
+    key,
+    title: concern.title,
+    mode: concern.mode,
+    ...(concern.mergedSummary === undefined ? {} : { mergedSummary: concern.mergedSummary }),
+    ...(concern.mergedIndicator === undefined ? {} : { mergedIndicator: concern.mergedIndicator }),
+    usedUndeclared: usedBy.rules.some((r) => r.concern === key),
+  });
+  const base = keyedDiff(before, after, (c) => c.title, () => CONCERN_FIELDS);
+  return {
+    added: base.added.map((n) => item(n.key, after[n.key], from)),
+    removed: base.removed.map((n) => item(n.key, before[n.key], to)),
+    changed: base.changed,
+  };
 }
 
 // ---- parameters -------------------------------------------------------------------------------

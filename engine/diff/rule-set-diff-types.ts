@@ -1,11 +1,11 @@
 /**
  * The result of comparing two rule-set versions: what an informaticist or clinician reviewing a new
- * version needs to know, grouped the way the rule set is authored (rules, parameters, value sets,
- * evidence model, schedules, services, citations). Plain JSON: `cds-rules diff --json` and
+ * version needs to know, grouped the way the rule set is authored (rules, concerns, parameters, value
+ * sets, evidence model, schedules, services, citations). Plain JSON: `cds-rules diff --json` and
  * GET /admin/api/rule-sets/{id}/diff print it as is; render-diff-text.ts and render-diff-markdown.ts
  * turn it into prose.
  */
-import type { Certainty } from '../rule-set-types.js';
+import type { Certainty, ConcernMode, MergedIndicator } from '../rule-set-types.js';
 
 export interface DiffSide {
   id: string;
@@ -57,6 +57,7 @@ export type RuleAspect =
   | 'card-text'
   | 'indicator'
   | 'card-actions'
+  | 'merging'
   | 'hooks'
   | 'citations'
   | 'classification';
@@ -74,6 +75,11 @@ export interface RuleChange {
   facts: string[];
   /** Value sets the rule reads (through its facts) whose codes changed. */
   valueSets: string[];
+  /**
+   * How the rule's concern makes its card, when that changed (aspect "merging"): mode, mergedSummary,
+   * mergedIndicator of the rule's concern in each version (an undeclared concern ranks).
+   */
+  concernSettings: FieldChange[];
 }
 
 export interface RuleDiff {
@@ -128,6 +134,25 @@ export interface KeyedDiff {
   changed: ItemChange[];
 }
 
+/** A concern declared in one version only (rule-set `concerns`), with how it makes its card. */
+export interface ConcernItem extends NamedItem {
+  mode: ConcernMode;
+  mergedSummary?: string;
+  mergedIndicator?: MergedIndicator;
+  /**
+   * Rules of the other version use this concern id without declaring it, so there it ranks (the
+   * default): those rules' cards change between ranked and this mode (the rules' "merging" aspect).
+   */
+  usedUndeclared: boolean;
+}
+
+/** Concerns added, removed, or whose declaration (title, description, mode, merge settings) changed. */
+export interface ConcernDiff {
+  added: ConcernItem[];
+  removed: ConcernItem[];
+  changed: ItemChange[];
+}
+
 export interface BaseScoreChange {
   indicationId: string;
   productId: string;
@@ -176,6 +201,8 @@ export interface RuleSetDiff {
   /** Header fields: title, description, status, effectivePeriod, publisher, authors, approvals. */
   metadata: FieldChange[];
   rules: RuleDiff;
+  /** Concerns (rule-set `concerns`: how the fired rules of one concern become one card, ranked or merged). */
+  concerns: ConcernDiff;
   parameters: ParameterDiff;
   valueSets: ValueSetDiff;
   evidence: EvidenceDiff;

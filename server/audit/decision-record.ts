@@ -19,13 +19,33 @@ export function ruleIdOfCard(card: Card): string | undefined {
   return typeof explanation?.rule?.id === 'string' ? explanation.rule.id : undefined;
 }
 
+/**
+ * The contributing rules of a merged card, in rank order, from its explanation extension
+ * (`extension[CARD_EXTENSION_KEY].contributors[].id`); undefined for a card of one rule.
+ */
+export function contributorIdsOfCard(card: Card): string[] | undefined {
+  const explanation = card.extension?.[CARD_EXTENSION_KEY] as { contributors?: unknown } | undefined;
+  if (!Array.isArray(explanation?.contributors)) return undefined;
+  const ids = explanation.contributors.map((c: unknown) => (c !== null && typeof c === 'object' ? (c as { id?: unknown }).id : undefined));
+  return ids.length > 0 && ids.every((id): id is string => typeof id === 'string') ? ids : undefined;
+}
+
+/**
+ * The cards as recorded: uuid, rule, indicator, summary and, for a merged card, every contributing
+ * rule (`ruleIds`, the first being `ruleId`), so that its feedback is credited to each of them.
+ */
 export function decisionCards(cards: Card[]): DecisionCard[] {
-  return cards.map((card) => ({
-    uuid: card.uuid ?? '',
-    ruleId: ruleIdOfCard(card) ?? '',
-    indicator: card.indicator,
-    summary: card.summary,
-  }));
+  return cards.map((card) => {
+    const recorded: DecisionCard = {
+      uuid: card.uuid ?? '',
+      ruleId: ruleIdOfCard(card) ?? '',
+      indicator: card.indicator,
+      summary: card.summary,
+    };
+    const ruleIds = contributorIdsOfCard(card);
+    if (ruleIds !== undefined) recorded.ruleIds = ruleIds;
+    return recorded;
+  });
 }
 
 export interface DecisionFacts {

@@ -166,4 +166,104 @@ describe('diffRuleSets', () => {
     for (const rule of diff.rules.added) assert.ok(text.includes(`+ ${rule.key} ${rule.title}`), rule.key);
     assert.match(renderDiffMarkdown(diff), /^# Rule set ketamine-esketamine: 1\.0\.0 -> 1\.1\.0$/m);
   });
+
+  it('lists the concerns 1.1.0 declares, and the rules whose concern now merges or who gained a label', () => {
+    const from = readRuleSet(join(KETAMINE_DIR, 'versions', '1.0.0.json'));
+    const to = readRuleSet(join(KETAMINE_DIR, 'rule-set.json'));
+    assert.equal(from.concerns, undefined, '1.0.0 declares no concerns');
+    const declared = Object.keys(to.concerns ?? {}).sort();
+    assert.ok(declared.includes('pre-session'), declared.join(', '));
+    const diff = diffRuleSets(from, to);
+
+    assert.deepEqual(diff.concerns.added.map((c) => c.key), declared);
+    assert.deepEqual(diff.concerns.removed, []);
+    assert.deepEqual(diff.concerns.changed, []);
+    for (const added of diff.concerns.added) {
+      const concern = to.concerns![added.key];
+      assert.equal(added.title, concern.title);
+      assert.equal(added.mode, concern.mode);
+      assert.equal(added.mergedSummary, concern.mergedSummary);
+      assert.equal(added.usedUndeclared, from.rules.some((r) => r.concern === added.key), `${added.key}: used undeclared in 1.0.0`);
+    }
+    assert.ok(diff.concerns.added.some((c) => c.usedUndeclared), 'a concern 1.0.0 rules used without declaring it');
+
+    // Every rule of both versions whose concern ranked in 1.0.0 and merges in 1.1.0 is reported with aspect "merging".
+    const merging = (r: Rule) => to.concerns?.[r.concern]?.mode === 'merge';
+    const expectedMerging = to.rules.filter((r) => merging(r) && from.rules.some((b) => b.id === r.id)).map((r) => r.id).sort();
+    assert.ok(expectedMerging.length > 0);
+    assert.deepEqual(diff.rules.changed.filter((r) => r.aspects.includes('merging')).map((r) => r.ruleId).sort(), expectedMerging);
+    const checkpoint = diff.rules.changed.find((r) => r.ruleId === expectedMerging.find((id) => to.rules.find((r) => r.id === id)!.concern === 'induction-checkpoint'));
+    assert.ok(checkpoint, 'an induction-checkpoint rule of both versions');
+    const concern = to.concerns!['induction-checkpoint'];
+    assert.deepEqual(checkpoint.concernSettings, [
+      { field: 'mode', from: 'rank', to: 'merge' },
+      { field: 'mergedSummary', to: concern.mergedSummary },
+      ...(concern.mergedIndicator === undefined || concern.mergedIndicator === 'highest' ? [] : [{ field: 'mergedIndicator', to: concern.mergedIndicator }]),
+    ]);
+    const labelled = to.rules.find((r) => r.card.label !== undefined && from.rules.some((b) => b.id === r.id && b.card.label === undefined));
+    assert.ok(labelled);
+    const labelChange = diff.rules.changed.find((r) => r.ruleId === labelled.id)!;
+    assert.ok(labelChange.aspects.includes('card-text'));
+    assert.deepEqual(labelChange.fields.find((f) => f.field === 'card.label'), { field: 'card.label', to: labelled.card.label });
+
+    const text = renderDiffText(diff);
+    assert.match(text, new RegExp(`concerns: ${declared.length} added`));
+    const section = text.slice(text.indexOf('\nConcerns (how fired rules become cards)\n'));
+    assert.ok(section.length > 0, text);
+    for (const added of diff.concerns.added) {
+      assert.ok(section.includes(`  + concern ${added.key} ${added.title} (merge: summary ${JSON.stringify(added.mergedSummary)})`), `${added.key} listed:\n${section.slice(0, 800)}`);
+    }
+    assert.match(section, /\+ concern induction-checkpoint .*\n {6}its rules ranked in 1\.0\.0, where the concern was not declared/);
+    assert.ok(text.includes(`card.label: (none) -> ${JSON.stringify(labelled.card.label)}`));
+    assert.match(text, /\n {6}concern mode: "rank" -> "merge"\n/);
+    const markdown = renderDiffMarkdown(diff);
+    assert.match(markdown, /^## Concerns \(how fired rules become cards\)$/m);
+    assert.ok(markdown.includes('- **added** concern `pre-session` Before the session (merge: summary `"Before the session: {{items}}"`)'), markdown);
+  });
+
+  it('finds a concern whose mode, merged summary or indicator changed, one removed, and a label changed', () => {
+    const base = readRuleSet(join(KETAMINE_DIR, 'rule-set.json'));
+    const [mergeId] = Object.entries(base.concerns ?? {}).find(([, c]) => c.mode === 'merge')!;
+    const rulesOfConcern = base.rules.filter((r) => r.concern === mergeId).map((r) => r.id).sort();
+
+    const summaryOnly = structuredClone(base);
+    summaryOnly.concerns![mergeId].mergedSummary = `${base.concerns![mergeId].mergedSummary} ({{count}})`;
+    summaryOnly.concerns![mergeId].mergedIndicator = 'warning';
+    let diff = diffRuleSets(base, summaryOnly);
+    assert.equal(diff.sameClinicalContent, false);
+    assert.deepEqual(diff.concerns.changed.map((c) => [c.key, c.fields.map((f) => f.field)]), [[mergeId, ['mergedSummary', 'mergedIndicator']]]);
+    assert.deepEqual(diff.rules.changed.map((r) => r.ruleId).sort(), rulesOfConcern, 'every rule of the concern: its merged card changes');
+    for (const r of diff.rules.changed) {
+      assert.deepEqual(r.aspects, ['merging']);
+      assert.deepEqual(r.fields, []);
+      assert.deepEqual(r.concernSettings.map((f) => f.field), ['mergedSummary', 'mergedIndicator']);
+    }
+    assert.match(renderDiffText(diff), new RegExp(`~ concern ${mergeId} .*\\n {6}mergedSummary: .* -> .*\\(\\{\\{count\\}\\}\\)"\\n {6}mergedIndicator: \\(none\\) -> "warning"`));
+
+    const explicitDefault = structuredClone(base);
+    explicitDefault.concerns![mergeId].mergedIndicator = 'highest';
+    diff = diffRuleSets(base, explicitDefault);
+    assert.deepEqual(diff.concerns.changed.map((c) => c.key), [mergeId], 'the declaration changed');
+    assert.deepEqual(diff.rules.changed, [], 'but no card changes: "highest" is the default');
+
+    const ranked = structuredClone(base);
+    ranked.concerns![mergeId] = { title: base.concerns![mergeId].title, mode: 'rank' };
+    diff = diffRuleSets(base, ranked);
+    assert.deepEqual(diff.concerns.changed[0].fields.map((f) => f.field), ['description', 'mode', 'mergedSummary'].filter((f) => f !== 'description' || base.concerns![mergeId].description !== undefined));
+    assert.deepEqual(diff.rules.changed.find((r) => r.ruleId === rulesOfConcern[0])?.concernSettings[0], { field: 'mode', from: 'merge', to: 'rank' });
+
+    const removed = structuredClone(base);
+    delete removed.concerns![mergeId];
+    diff = diffRuleSets(base, removed);
+    assert.deepEqual(diff.concerns.removed.map((c) => [c.key, c.mode, c.usedUndeclared]), [[mergeId, 'merge', true]]);
+    assert.match(renderDiffText(diff), new RegExp(`- concern ${mergeId} .*\\n {6}its rules rank in ${base.version}, where the concern is not declared`));
+
+    const relabelled = structuredClone(base);
+    const rule = relabelled.rules.find((r) => r.card.label !== undefined)!;
+    const oldLabel = rule.card.label;
+    rule.card.label = 'a new label';
+    diff = diffRuleSets(base, relabelled);
+    assert.deepEqual(diff.rules.changed.map((r) => [r.ruleId, r.aspects, r.fields]), [[rule.id, ['card-text'], [{ field: 'card.label', from: oldLabel, to: 'a new label' }]]]);
+    assert.deepEqual(diff.concerns, { added: [], removed: [], changed: [] });
+  });
 });

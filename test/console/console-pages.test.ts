@@ -13,19 +13,20 @@ import type { Browser, Page } from 'playwright-core';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
 import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
-import { runFixture, serviceForFixture } from '../../engine/fixtures/run-fixtures.js';
+import { runFixture, serviceForFixture, type FixtureOutcome } from '../../engine/fixtures/run-fixtures.js';
 import { fixtureToRequest } from '../../engine/fixtures/compact-fhir.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
 import { CARD_EXTENSION_KEY as CLIENT_CARD_EXTENSION_KEY } from '../../console/client/card-view.js';
 import { CONSOLE_CSP } from '../../console/console-assets.js';
-import { launchBrowser, openPage, screenshot, signIn, type WatchedPage } from './support/browser.js';
+import { launchBrowser, openPage, screenshot, SCREENSHOT_DIR, signIn, type WatchedPage } from './support/browser.js';
 import { contrastFailures } from './support/contrast.js';
 import {
   CONSOLE_USERS,
   DRAFT_SUMMARY_PREFIX,
   DRAFT_VERSION,
   KETAMINE,
+  PRE_SESSION_FIXTURE,
   publishDraft,
   startConsoleHarness,
   type ConsoleHarness,
@@ -34,14 +35,37 @@ import {
 const ANEURYSM = 'Active abdominal aortic aneurysm';
 
 /** What the engine itself gives for a sample patient (the console must show exactly this). */
-async function engineCards(fixtureName: string): Promise<Array<{ rule: string; indicator: string; summary: string }>> {
+async function engineOutcome(fixtureName: string): Promise<FixtureOutcome> {
   const loaded = loadRuleSetFile(join(RULES_DIR, KETAMINE, 'rule-set.json'));
   assert.ok(loaded.ruleSet, 'the bundled rule set loads');
   const fixture = loadFixtures(join(RULES_DIR, KETAMINE, 'fixtures')).fixtures.find((f) => f.name === fixtureName);
   assert.ok(fixture, `sample patient "${fixtureName}" exists`);
   const outcome = await runFixture(compileRuleSet(loaded.ruleSet), fixture);
   assert.ok(outcome.passed, `the sample patient meets its own expectations: ${outcome.failures.join('; ')}`);
-  return outcome.actualCards;
+  return outcome;
+}
+
+async function engineCards(fixtureName: string): Promise<Array<{ rule: string; indicator: string; summary: string }>> {
+  return (await engineOutcome(fixtureName)).actualCards;
+}
+
+interface MergedCardExpectation {
+  uuid: string;
+  summary: string;
+  concern: { id: string; title: string };
+  contributors: Array<{ id: string; indicator: string; facts: string[] }>;
+}
+
+/** The merged "Before the session" card the engine gives for the pre-session sample patient. */
+async function engineMergedCard(): Promise<MergedCardExpectation> {
+  const { result } = await engineOutcome(PRE_SESSION_FIXTURE);
+  assert.ok(result);
+  const card = result.cards.find((c) => (c.extension?.[CARD_EXTENSION_KEY] as { concern?: unknown } | undefined)?.concern !== undefined);
+  assert.ok(card, 'the engine gives a merged card');
+  const ex = card.extension![CARD_EXTENSION_KEY] as { concern: { id: string; title: string }; contributors: Array<{ id: string; indicator: string; facts: string[] }> };
+  assert.equal(ex.concern.title, 'Before the session');
+  assert.ok(ex.contributors.length >= 3);
+  return { uuid: card.uuid!, summary: card.summary, concern: ex.concern, contributors: ex.contributors };
 }
 
 function assertClean(w: WatchedPage, what: string): void {
@@ -197,6 +221,44 @@ describe('web console (browser)', function () {
     assertClean(w, 'preview');
   });
 
+  it('previews a merged card: every contributing rule with its indicator and facts, and the rules merged into it', async () => {
+    const merged = await engineMergedCard();
+    const expected = await engineCards(PRE_SESSION_FIXTURE);
+    const w = await pageFor('author');
+    await showPreview(w.page, PRE_SESSION_FIXTURE, { a: '1.1.0' });
+    assert.equal(await w.page.locator('.preview-column .cds-card').count(), expected.length);
+    const card = w.page.locator('.cds-card').filter({ has: w.page.locator('.card-summary', { hasText: merged.summary }) });
+    assert.equal(await card.count(), 1, 'the merged card is shown once');
+    const disclosure = card.locator('details.explanation');
+    const toggle = disclosure.locator(':scope > summary');
+    assert.match((await toggle.textContent()) ?? '', new RegExp(`^Why this card: explanation.*, ${merged.contributors.length} contributing rules$`));
+    await toggle.click();
+    const body = disclosure.locator('.explanation-body');
+    await body.waitFor();
+    assert.match((await body.locator('dl.pairs').textContent()) ?? '', new RegExp(`Concern${merged.concern.title} ${merged.concern.id}`));
+    const items = body.locator('ol.contributors > li');
+    assert.deepEqual(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-rule'))), merged.contributors.map((c) => c.id), 'every contributor, in rank order');
+    for (const [i, c] of merged.contributors.entries()) {
+      const item = items.nth(i);
+      assert.equal((await item.locator('.contributor-head .indicator').textContent())?.trim().toLowerCase(), c.indicator, `${c.id}: indicator`);
+      assert.deepEqual((await item.locator('ul.facts > li > details > summary > code').allTextContents()), c.facts, `${c.id}: its facts`);
+    }
+    // A contributor's fact opens to its values and FHIR references.
+    const firstFact = items.first().locator('ul.facts > li > details').first();
+    await firstFact.locator(':scope > summary').click();
+    assert.ok((await firstFact.locator('dl.fact-values dt').count()) > 0, 'fact values shown');
+    assert.equal(await body.locator(':scope > ul.facts').count(), 0, 'facts are listed per contributor, not twice');
+
+    const fired = w.page.locator('.preview-column details.fired');
+    await fired.locator(':scope > summary').click();
+    for (const c of merged.contributors) {
+      assert.equal((await fired.locator(`tr[data-rule="${c.id}"] td`).nth(2).textContent())?.trim(), `yes — merged into the "${merged.concern.title}" card`, c.id);
+    }
+    assert.deepEqual(await contrastFailures(w.page), [], 'merged card: text below WCAG AA contrast');
+    await screenshot(w.page, 'preview-merged');
+    assertClean(w, 'merged card preview');
+  });
+
   it('previews a pasted CDS Hooks request, and says when the pasted text is not JSON', async () => {
     const loaded = loadRuleSetFile(join(RULES_DIR, KETAMINE, 'rule-set.json'));
     assert.ok(loaded.ruleSet);
@@ -268,6 +330,28 @@ describe('web console (browser)', function () {
     assert.match(w.page.url(), new RegExp(`from=1\\.1\\.0&to=${DRAFT_VERSION.replace(/\./g, '\\.')}`));
     await screenshot(w.page, 'diff');
     assertClean(w, 'diff');
+  });
+
+  it('shows the concerns 1.1.0 declares in the diff from 1.0.0, and the rules whose concern now merges', async () => {
+    const w = await pageFor('author', '/console/diff');
+    await w.page.goto(`${h.baseUrl}/console/diff`);
+    await w.page.getByLabel('From version (older)').selectOption('1.0.0');
+    await w.page.getByLabel('To version (newer)').selectOption('1.1.0');
+    await w.page.getByLabel('Show which sample patients change').uncheck();
+    await w.page.getByRole('button', { name: 'Compare' }).click();
+    await w.page.locator('.diff-summary').waitFor({ timeout: 60_000 });
+    assert.match((await w.page.locator('.diff-summary').textContent()) ?? '', /concerns: 3 added/);
+    const concerns = w.page.locator('.diff-section').filter({ has: w.page.getByRole('heading', { name: 'Concerns (how fired rules become cards)' }) });
+    const items = await concerns.locator('.diff-item .headline').allTextContents();
+    assert.deepEqual(items.map((t) => t.split(' ')[1]), ['induction-checkpoint', 'interactions', 'pre-session']);
+    assert.ok(items.some((t) => t.includes('pre-session Before the session (merge: summary "Before the session: {{items}}")')), items.join(' | '));
+    const rules = (await w.page.locator('.diff-section').filter({ has: w.page.getByRole('heading', { name: 'Rules', exact: true }) }).textContent()) ?? '';
+    assert.match(rules, /how its concern combines cards/);
+    assert.match(rules, /concern mode: "rank" -> "merge"/);
+    assert.match(rules, /card\.label: \(none\) -> "BP check"/);
+    // The whole 1.0.0 -> 1.1.0 diff is long: keep the concerns section only.
+    await concerns.screenshot({ path: join(SCREENSHOT_DIR, 'diff-concerns.png') });
+    assertClean(w, 'diff with concerns');
   });
 
   it('refuses a lifecycle action by the wrong role and shows the API\'s message; the right role succeeds', async () => {
@@ -368,6 +452,44 @@ describe('web console (browser)', function () {
     await w.page.locator('#fired-heading').waitFor();
     assert.match((await w.page.locator('main h1').textContent()) ?? '', /^Decision \d+$/);
     assertClean(w, 'decision log');
+  });
+
+  it('shows a decision\'s merged card with its contributing rules, the rules merged into it, and credits each in the statistics', async () => {
+    const merged = await engineMergedCard();
+    const decisions = await h.store.listDecisions({ limit: 1000 });
+    const decision = decisions.find((d) => d.cards.some((c) => c.summary === merged.summary));
+    assert.ok(decision, 'a seeded decision of the pre-session sample patient');
+    const recorded = decision.cards.find((c) => c.summary === merged.summary)!;
+    assert.deepEqual(recorded.ruleIds, merged.contributors.map((c) => c.id), 'recorded with every contributor, in rank order');
+
+    const w = await pageFor('auditor', `/console/decisions/${decision.seq}`);
+    await w.page.goto(`${h.baseUrl}/console/decisions/${decision.seq}`);
+    await w.page.locator('#fired-heading').waitFor();
+    const row = w.page.locator(`tr[data-card="${recorded.uuid}"]`);
+    assert.match((await row.locator('.card-rules p').textContent()) ?? '', new RegExp(`Merged card of concern "${merged.concern.id}": ${merged.contributors.length} contributing rules`));
+    const listed = row.locator('ul.contributors li');
+    assert.deepEqual(await listed.evaluateAll((els) => els.map((e) => e.getAttribute('data-rule'))), merged.contributors.map((c) => c.id));
+    for (const [i, c] of merged.contributors.entries()) {
+      assert.equal((await listed.nth(i).locator('.indicator').textContent())?.trim().toLowerCase(), c.indicator, `${c.id}: indicator`);
+      const fired = w.page.locator(`.fired-list > li[data-rule="${c.id}"]`);
+      assert.equal((await fired.locator('.merged-into').textContent())?.trim(), `(merged into the "${merged.concern.id}" card)`, c.id);
+      assert.ok((await fired.locator('ul.facts > li').count()) >= c.facts.length, `${c.id}: its facts`);
+    }
+    await screenshot(w.page, 'decision-merged');
+    assertClean(w, 'decision with a merged card');
+
+    // The feedback on the merged card counts for every contributor.
+    const stats = await (await fetch(`${h.baseUrl}/admin/api/stats/overrides`, { headers: { Authorization: `Bearer ${CONSOLE_USERS.auditor.token}` } })).json() as {
+      rows: Array<{ ruleId: string; shown: number; accepted: number }>;
+    };
+    const shownMerged = decisions.filter((d) => d.cards.some((c) => c.summary === merged.summary)).length;
+    const accepted = await h.store.feedbackForCards(decisions.flatMap((d) => d.cards.filter((c) => c.summary === merged.summary).map((c) => c.uuid)));
+    assert.ok(accepted.some((f) => f.outcome === 'accepted'), 'the seeded feedback accepted the merged card');
+    for (const c of merged.contributors) {
+      const statsRow = stats.rows.find((r) => r.ruleId === c.id);
+      assert.ok(statsRow, `a statistics row for contributor ${c.id}`);
+      assert.ok(statsRow.shown >= shownMerged && statsRow.accepted > 0, `${c.id}: ${JSON.stringify(statsRow)}`);
+    }
   });
 
   it('draws override rates per rule and version as an SVG chart with the reasons given', async () => {

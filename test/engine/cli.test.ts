@@ -7,9 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
 import { DEMO_RULE_SET, FIRING_FIXTURE, makeWorkspace } from './support/cli-workspace.js';
 
 const BIN = fileURLToPath(new URL('../../bin/cds-rules.js', import.meta.url));
+const KETAMINE_RULE_SET = fileURLToPath(new URL('../../rules/ketamine-esketamine/rule-set.json', import.meta.url));
+const MERGED_REQUEST = fileURLToPath(new URL('../../examples/requests/order-sign--trd-esketamine-baselines-missing.json', import.meta.url));
 const run = promisify(execFile);
 
 async function cli(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -120,6 +123,42 @@ describe('cds-rules CLI', function () {
     assert.deepEqual(result.cards.map((c) => c.indicator), ['critical']);
     assert.deepEqual(result.fired.map((f) => f.ruleId), ['contraindication-aneurysm']);
     assert.match(result.cards[0].uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('evaluate: a merged card lists every contributing rule with its indicator and facts', async () => {
+    // The shipped rule set and sample request whose order-sign shows the "Before the session" card.
+    const args = ['evaluate', '--request', MERGED_REQUEST, '--rule-set', KETAMINE_RULE_SET, '--now', '2026-03-02T10:00:00Z'];
+    const json = await cli([...args, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const result = JSON.parse(json.stdout) as {
+      cards: Array<{ uuid: string; summary: string; extension: Record<string, { concern?: { id: string; title: string }; contributors?: Array<{ id: string; indicator: string }> }> }>;
+      fired: Array<{ ruleId: string; cardUuid: string; mergedInto?: string; facts: Array<{ name: string; kind: string }> }>;
+    };
+    const merged = result.cards.find((c) => c.extension[CARD_EXTENSION_KEY].contributors !== undefined);
+    assert.ok(merged, 'the request gives a merged card');
+    const { concern, contributors } = merged.extension[CARD_EXTENSION_KEY];
+    assert.ok(contributors && contributors.length >= 3 && concern);
+
+    const r = await cli(args);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const block = r.stdout.slice(r.stdout.indexOf(merged.summary), r.stdout.indexOf('  source:', r.stdout.indexOf(merged.summary)));
+    assert.match(block, new RegExp(`merged card of concern ${concern.id} \\("${concern.title}"\\): ${contributors.length} contributing rules`));
+    let from = 0;
+    contributors.forEach((c, i) => {
+      const heading = `  rule ${i + 1}: ${c.id} (${c.indicator}) — `;
+      const at = block.indexOf(heading, from);
+      assert.ok(at !== -1 && at >= from, `contributor ${i + 1} ${c.id} listed in rank order:\n${block}`);
+      const fired = result.fired.find((f) => f.ruleId === c.id && f.cardUuid === merged.uuid);
+      assert.ok(fired && fired.mergedInto === concern.id);
+      const next = i + 1 < contributors.length ? block.indexOf(`  rule ${i + 2}: `, at) : block.length;
+      const own = block.slice(at, next);
+      for (const fact of fired.facts) assert.ok(own.includes(`    ${fact.name} [${fact.kind}] = `), `${c.id}: fact ${fact.name} listed`);
+      from = at + heading.length;
+    });
+    for (const c of contributors) {
+      assert.ok(r.stdout.includes(`  ${c.id} (`) && new RegExp(`  ${c.id} \\(.*\\) — merged into the "${concern.id}" card`).test(r.stdout), `${c.id} marked as merged in the explanation`);
+    }
+    assert.match(r.stdout, /\n {2}rule: esketamine-rems-monitoring\n/, 'a one-rule card still names its rule');
   });
 
   it('evaluate: clear errors for bad input', async () => {

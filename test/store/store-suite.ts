@@ -6,6 +6,7 @@ import type { TestBackend } from './support/backends.js';
 import { analysisSuite } from './suite/analysis.js';
 import { decisionsSuite } from './suite/decisions.js';
 import { feedbackSuite } from './suite/feedback.js';
+import { mergedCardsSuite } from './suite/merged-cards.js';
 import { migrationsSuite } from './suite/migrations.js';
 import { registrySuite } from './suite/registry.js';
 import { runtimeSuite } from './suite/runtime.js';
@@ -18,5 +19,6 @@ export function storeSuite(backend: TestBackend): void {
   tamperingSuite(backend);
   feedbackSuite(backend);
   analysisSuite(backend);
+  mergedCardsSuite(backend);
   runtimeSuite(backend);
 }

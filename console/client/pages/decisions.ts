@@ -2,8 +2,9 @@
  * The decision log (auditor): filters (time, service, rule, version, indicator, outcome) as a plain GET
  * form so a filtered view has its own URL (filters only, never a token or patient data), the list
  * from GET /admin/api/decisions with paging, CSV/NDJSON export of the filtered log, chain
- * verification, and one decision's page (/console/decisions/<seq>): facts, rules fired, cards,
- * feedback, and replay.
+ * verification, and one decision's page (/console/decisions/<seq>): facts, rules fired (with the
+ * merged card each contributed to), cards (a merged card with its contributing rules), feedback, and
+ * replay.
  */
 import { apiGet, apiGetBlob, apiPost, query } from '../api.js';
 import { field, h, replaceChildren, select, type Child } from '../dom.js';
@@ -30,6 +31,8 @@ interface DecisionCardView {
   ruleId: string;
   indicator: string;
   summary: string;
+  /** Merged cards only: every contributing rule, in rank order (the first is ruleId). */
+  ruleIds?: string[];
   feedback: FeedbackItem[];
 }
 
@@ -40,6 +43,9 @@ interface FiredRule {
   concern: string;
   indicator: string;
   suppressed: boolean;
+  cardUuid?: string;
+  /** Set when the rule contributed to its concern's merged card (the concern id). */
+  mergedInto?: string;
   facts: Array<{ name: string; kind: string; value: Record<string, unknown> & { refs?: string[] } }>;
 }
 
@@ -239,6 +245,36 @@ function factList(facts: FiredRule['facts']): Child {
   ));
 }
 
+/**
+ * The rules credited with a card: a merged card's contributors (recorded as ruleIds; for records made
+ * before ruleIds existed, the fired rules merged into the card), else the card's one rule.
+ */
+function creditedRules(card: DecisionCardView, fired: readonly FiredRule[]): string[] {
+  if (card.ruleIds !== undefined && card.ruleIds.length > 0) return card.ruleIds;
+  const merged = fired.filter((f) => f.mergedInto !== undefined && f.cardUuid === card.uuid).map((f) => f.ruleId);
+  return merged.length > 0 ? [card.ruleId, ...merged.filter((id) => id !== card.ruleId)] : [card.ruleId];
+}
+
+/** The card's rule, or a merged card's contributing rules each with its indicator. */
+function cardRulesView(card: DecisionCardView, fired: readonly FiredRule[]): Child {
+  const ids = creditedRules(card, fired);
+  if (ids.length === 1) return h('code', {}, ids[0]);
+  const concern = fired.find((f) => f.cardUuid === card.uuid && f.mergedInto !== undefined)?.mergedInto;
+  return h('div', { class: 'card-rules' },
+    h('p', { class: 'muted' }, `Merged card${concern === undefined ? '' : ` of concern "${concern}"`}: ${ids.length} contributing rules`),
+    h('ul', { class: 'plain contributors' }, ids.map((id) => {
+      const rule = fired.find((f) => f.ruleId === id);
+      return h('li', { 'data-rule': id }, rule ? indicatorBadge(rule.indicator) : null, ' ', h('code', {}, id));
+    })),
+  );
+}
+
+function firedNote(f: FiredRule): Child {
+  if (f.suppressed) return h('span', { class: 'muted' }, ` (outranked in concern "${f.concern}")`);
+  if (f.mergedInto !== undefined) return h('span', { class: 'muted merged-into' }, ` (merged into the "${f.mergedInto}" card)`);
+  return null;
+}
+
 async function renderOne(ctx: PageContext, seqText: string): Promise<void> {
   const seq = Number(seqText);
   if (!Number.isInteger(seq) || seq < 1) {
@@ -274,9 +310,9 @@ async function renderOne(ctx: PageContext, seqText: string): Promise<void> {
       d.cards.length === 0 ? h('p', {}, 'No cards were returned.') : h('table', { class: 'data' },
         h('caption', { class: 'visually-hidden' }, 'Cards and their feedback'),
         h('thead', {}, h('tr', {}, ['Card', 'Rule', 'Feedback'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, d.cards.map((c) => h('tr', {},
+        h('tbody', {}, d.cards.map((c) => h('tr', { 'data-card': c.uuid },
           h('td', {}, indicatorBadge(c.indicator), ' ', c.summary, h('br', {}), h('code', { class: 'muted' }, c.uuid)),
-          h('td', {}, h('code', {}, c.ruleId)),
+          h('td', {}, cardRulesView(c, d.fired ?? [])),
           h('td', {}, c.feedback.length === 0 ? 'none' : h('ul', { class: 'plain' }, c.feedback.map((f) => h('li', {}, `${formatInstant(f.outcomeTimestamp)}: ${feedbackText(f)}`)))),
         ))),
       ),
@@ -284,8 +320,8 @@ async function renderOne(ctx: PageContext, seqText: string): Promise<void> {
     h('section', { 'aria-labelledby': 'fired-heading' },
       h('h2', { id: 'fired-heading' }, `Rules fired and the facts they read (${d.fired?.length ?? 0})`),
       h('ul', { class: 'fired-list' }, (d.fired ?? []).map((f) =>
-        h('li', {},
-          h('h3', {}, indicatorBadge(f.indicator), ' ', h('code', {}, f.ruleId), ` ${f.title}`, f.suppressed ? h('span', { class: 'muted' }, ` (outranked in concern "${f.concern}")`) : null),
+        h('li', { 'data-rule': f.ruleId },
+          h('h3', {}, indicatorBadge(f.indicator), ' ', h('code', {}, f.ruleId), ` ${f.title}`, firedNote(f)),
           factList(f.facts),
         ),
       )),

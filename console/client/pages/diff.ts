@@ -2,7 +2,9 @@
  * The difference between two versions of a rule set, from GET /admin/api/rule-sets/{id}/diff (JSON,
  * with the fixture impact on request), described in the same sentences as `cds-rules diff` and the
  * markdown rendering (engine/diff/describe-diff.ts), laid out for reading: per rule what changed
- * (thresholds, codes, card text, …) with before and after, and which sample patients' cards change.
+ * (thresholds, codes, card text and labels, how its concern combines cards, …) with before and after,
+ * the concerns added, removed or changed (rank or merge, merged summary and indicator), and which
+ * sample patients' cards change.
  */
 import type { DescribedItem, Fragment } from '../../../engine/diff/describe-diff.js';
 import { describeDiff } from '../../../engine/diff/describe-diff.js';
@@ -63,18 +65,34 @@ function impactTable(impact: FixtureImpact): HTMLElement {
   );
 }
 
-/** Card text fields whose template text changed, shown word by word (removed struck, added highlighted). */
+const CARD_TEXT_FIELDS: Record<string, string> = { 'card.summary': 'summary', 'card.detail': 'detail', 'card.label': 'label (in merged cards)' };
+
+function wordDiffLine(head: Child[], from: string, to: string): HTMLElement {
+  return h('li', {},
+    h('p', { class: 'card-text-change-head' }, head),
+    h('p', { class: 'word-diff' }, wordDiff(from, to).map((c) =>
+      c.kind === 'same' ? c.text : h(c.kind === 'removed' ? 'del' : 'ins', {}, h('span', { class: 'visually-hidden' }, c.kind === 'removed' ? '[removed: ' : '[added: '), c.text, h('span', { class: 'visually-hidden' }, ']')),
+    )),
+  );
+}
+
+/**
+ * Card text whose template text changed, shown word by word (removed struck, added highlighted):
+ * rules' summary, detail and label, and the merged summary of concerns that merge.
+ */
 function cardTextChanges(diff: RuleSetDiff): Child {
   const rows: Child[] = [];
   for (const rule of diff.rules.changed) {
     for (const f of rule.fields) {
-      if (!/^card\.(summary|detail)$/.test(f.field) || typeof f.from !== 'string' || typeof f.to !== 'string') continue;
-      rows.push(h('li', {},
-        h('p', { class: 'card-text-change-head' }, h('code', {}, rule.ruleId), ` ${rule.title} — ${f.field === 'card.summary' ? 'summary' : 'detail'}:`),
-        h('p', { class: 'word-diff' }, wordDiff(f.from, f.to).map((c) =>
-          c.kind === 'same' ? c.text : h(c.kind === 'removed' ? 'del' : 'ins', {}, h('span', { class: 'visually-hidden' }, c.kind === 'removed' ? '[removed: ' : '[added: '), c.text, h('span', { class: 'visually-hidden' }, ']')),
-        )),
-      ));
+      const name = CARD_TEXT_FIELDS[f.field];
+      if (name === undefined || typeof f.from !== 'string' || typeof f.to !== 'string') continue;
+      rows.push(wordDiffLine([h('code', {}, rule.ruleId), ` ${rule.title} — ${name}:`], f.from, f.to));
+    }
+  }
+  for (const concern of diff.concerns.changed) {
+    for (const f of concern.fields) {
+      if (f.field !== 'mergedSummary' || typeof f.from !== 'string' || typeof f.to !== 'string') continue;
+      rows.push(wordDiffLine(['concern ', h('code', {}, concern.key), ` ${concern.title ?? ''} — merged card summary:`], f.from, f.to));
     }
   }
   if (rows.length === 0) return null;

@@ -1,10 +1,13 @@
 /**
  * Card preview: a sample patient (the rule set's fixtures), a pasted FHIR Bundle or a pasted CDS Hooks
  * request, evaluated by one or two rule-set versions (drafts included) through POST /admin/api/preview;
- * the cards are drawn as an EHR shows them, side by side when two versions are compared.
+ * the cards are drawn as an EHR shows them, side by side when two versions are compared. A merged
+ * card's contributing rules are in its "Why this card" disclosure; the rules-fired table says which
+ * rules were merged into which card. Cards are compared across versions by rule, a merged card by
+ * its concern.
  */
 import { apiGet, apiPost } from '../api.js';
-import { cardView, explanationOf, type WireCard } from '../card-view.js';
+import { cardView, explanationOf, isMerged, type WireCard } from '../card-view.js';
 import { field, h, replaceChildren, select, uid, type Child } from '../dom.js';
 import { formatInstant, hashView, indicatorBadge, plural, stateBadge } from '../format.js';
 import { errorMessage, pageHeading, ResultRegion, type Page, type PageContext } from '../page.js';
@@ -26,6 +29,8 @@ interface FiredRule {
   indicator: string;
   concern: string;
   suppressed: boolean;
+  /** Set when the rule contributed to its concern's merged card (the concern id). */
+  mergedInto?: string;
 }
 
 interface PreviewResult {
@@ -42,19 +47,38 @@ interface PreviewResult {
 
 type InputKind = 'fixture' | 'bundle' | 'request';
 
-function ruleIdOf(card: WireCard): string {
-  return explanationOf(card)?.rule?.id ?? card.summary;
+/** What a card is matched by across versions: its rule, or for a merged card its concern. */
+function cardKeyOf(card: WireCard): string {
+  const ex = explanationOf(card);
+  if (isMerged(ex)) return `concern ${ex.concern?.id ?? ex.rule?.concern ?? card.summary}`;
+  return ex?.rule?.id ?? card.summary;
 }
 
-function firedTable(fired: FiredRule[]): HTMLElement {
+function contributorIdsOf(card: WireCard): string {
+  const ex = explanationOf(card);
+  return isMerged(ex) ? ex.contributors.map((c) => c.id).join(', ') : '';
+}
+
+function shownText(f: FiredRule, concernTitles: ReadonlyMap<string, string>): string {
+  if (f.suppressed) return `no — outranked in concern "${f.concern}"`;
+  if (f.mergedInto !== undefined) return `yes — merged into the "${concernTitles.get(f.mergedInto) ?? f.mergedInto}" card`;
+  return 'yes';
+}
+
+function firedTable(fired: FiredRule[], cards: WireCard[]): HTMLElement {
   if (fired.length === 0) return h('p', { class: 'muted' }, 'No rule fired.');
+  const concernTitles = new Map<string, string>();
+  for (const card of cards) {
+    const concern = explanationOf(card)?.concern;
+    if (concern) concernTitles.set(concern.id, concern.title);
+  }
   return h('table', { class: 'data compact' },
     h('caption', { class: 'visually-hidden' }, 'Rules that fired'),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Rule'), h('th', { scope: 'col' }, 'Indicator'), h('th', { scope: 'col' }, 'Shown'))),
-    h('tbody', {}, fired.map((f) => h('tr', {},
+    h('tbody', {}, fired.map((f) => h('tr', { 'data-rule': f.ruleId },
       h('td', {}, h('code', {}, f.ruleId), h('br', {}), h('span', { class: 'muted' }, f.title)),
       h('td', {}, indicatorBadge(f.indicator)),
-      h('td', {}, f.suppressed ? `no — outranked in concern "${f.concern}"` : 'yes'),
+      h('td', {}, shownText(f, concernTitles)),
     ))),
   );
 }
@@ -78,23 +102,28 @@ function resultColumn(result: PreviewResult, label: string): HTMLElement {
     sourcesNote(result),
     h('p', { class: 'card-count' }, result.cards.length === 0 ? 'No cards: the EHR would show nothing.' : `${plural(result.cards.length, 'card')}:`),
     h('div', { class: 'card-list' }, result.cards.map((c) => cardView(c))),
-    h('details', { class: 'fired' }, h('summary', {}, `Rules fired (${result.fired.length})`), firedTable(result.fired)),
+    h('details', { class: 'fired' }, h('summary', {}, `Rules fired (${result.fired.length})`), firedTable(result.fired, result.cards)),
   );
 }
 
 function comparison(a: PreviewResult, b: PreviewResult): HTMLElement {
-  const byRule = (r: PreviewResult): Map<string, WireCard> => new Map(r.cards.map((c) => [ruleIdOf(c), c]));
-  const ca = byRule(a);
-  const cb = byRule(b);
+  const byKey = (r: PreviewResult): Map<string, WireCard> => new Map(r.cards.map((c) => [cardKeyOf(c), c]));
+  const ca = byKey(a);
+  const cb = byKey(b);
   const lines: Child[] = [];
   for (const [rule, card] of ca) {
     const other = cb.get(rule);
     if (!other) lines.push(h('li', {}, `Only ${a.ruleSet.version}: `, indicatorBadge(card.indicator), ` ${card.summary} (${rule})`));
-    else if (other.indicator !== card.indicator || other.summary !== card.summary || other.detail !== card.detail) {
-      const what = [other.indicator !== card.indicator ? 'indicator' : '', other.summary !== card.summary ? 'summary' : '', other.detail !== card.detail ? 'detail' : '']
-        .filter((x) => x !== '')
-        .join(', ');
-      lines.push(h('li', {}, `Changed (${what}): ${rule}`));
+    else {
+      const contributorsA = contributorIdsOf(card);
+      const contributorsB = contributorIdsOf(other);
+      const what = [
+        other.indicator !== card.indicator ? 'indicator' : '',
+        other.summary !== card.summary ? 'summary' : '',
+        other.detail !== card.detail ? 'detail' : '',
+        contributorsA !== contributorsB ? 'contributing rules' : '',
+      ].filter((x) => x !== '');
+      if (what.length > 0) lines.push(h('li', {}, `Changed (${what.join(', ')}): ${rule}`));
     }
   }
   for (const [rule, card] of cb) {

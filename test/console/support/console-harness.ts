@@ -3,7 +3,8 @@
  * ephemeral 127.0.0.1 port, a real SQLite store in a temporary folder with the bundled rule sets
  * imported (rules/<id>/rule-set.json active, rules/<id>/versions/*.json published), an ADMIN_USERS
  * file with one user per role, and decisions made by real CDS Hooks calls (the rule set's sample
- * patients) with feedback (accepted / overridden with reasons) spread over a few weeks.
+ * patients, one of them with a merged card) with feedback (accepted / overridden with reasons) spread
+ * over a few weeks.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -73,6 +74,9 @@ function readRuleSet(file: string): RuleSet {
   return parsed.value as RuleSet;
 }
 
+/** The sample patient whose order-sign shows the merged "Before the session" card. */
+export const PRE_SESSION_FIXTURE = 'Typical TRD start with several baselines missing, one card';
+
 /** Sample patients used to make decisions, with the feedback each one's cards get. */
 const SEEDED: Array<{ fixture: string; feedback: 'accept' | 'override' | 'none' }> = [
   { fixture: 'Active abdominal aortic aneurysm', feedback: 'override' },
@@ -80,6 +84,8 @@ const SEEDED: Array<{ fixture: string; feedback: 'accept' | 'override' | 'none' 
   { fixture: 'BP 142/88: above 140/90', feedback: 'override' },
   { fixture: 'BP 182/96: at or above 180/100', feedback: 'accept' },
   { fixture: 'Bipolar depression without a mood stabiliser', feedback: 'none' },
+  // A merged card ("Before the session", concern pre-session): accepted, credited to every contributor.
+  { fixture: PRE_SESSION_FIXTURE, feedback: 'accept' },
 ];
 
 export async function startConsoleHarness(): Promise<ConsoleHarness> {

@@ -49,6 +49,11 @@ export function card(uuid: string, ruleId = 'rule-a', indicator = 'warning', sum
   return { uuid, ruleId, indicator, summary };
 }
 
+/** A merged card (a concern in merge mode): recorded with every contributing rule, the first leading. */
+export function mergedCard(uuid: string, ruleIds: string[], indicator = 'warning', summary = `Merged summary of ${uuid}`): DecisionCard {
+  return { uuid, ruleId: ruleIds[0], indicator, summary, ruleIds };
+}
+
 /** Decision n (1-based) at 2026-03-01T10:00:00Z + n minutes, one card `card-<n>` unless given. */
 export function decisionInput(n: number, overrides: Partial<DecisionRecordInput> = {}): DecisionRecordInput {
   const at = new Date(Date.UTC(2026, 2, 1, 10, n)).toISOString();
