@@ -3,8 +3,10 @@
  * `context.<field>` for a root-level primitive context field that the hook marks "Prefetch Token: Yes",
  * or one of the user identifiers derived from context.userId. FHIRPath-style tokens
  * ({{context.draftOrders...}}, {{today()}}) are a 3.0.0-ballot STU feature and are refused.
- * Used when a rule set is loaded: a service whose templates use any other token is refused.
+ * Used when a rule set is loaded: a service whose templates use any other token, or that would not
+ * render to a FHIR read or type-level search (fhir/prefetch-template.ts), is refused.
  */
+import { PrefetchTemplateError as TemplateRenderError, USER_TOKEN_TYPES, validatePrefetchTemplate } from '../fhir/prefetch-template.js';
 
 /** Root-level context fields each hook marks as prefetch tokens (CDS Hooks Library, hookVersion 1.0). */
 export const CONTEXT_TOKEN_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -16,13 +18,8 @@ export const CONTEXT_TOKEN_FIELDS: Readonly<Record<string, readonly string[]>> =
   'encounter-discharge': ['userId', 'patientId', 'encounterId'],
 });
 
-/** Tokens derived from context.userId (new in 2.0). */
-export const USER_TOKENS: readonly string[] = Object.freeze([
-  'userPractitionerId',
-  'userPractitionerRoleId',
-  'userPatientId',
-  'userRelatedPersonId',
-]);
+/** Tokens derived from context.userId (new in 2.0): the same list the FHIR layer renders. */
+export const USER_TOKENS: readonly string[] = Object.freeze(Object.keys(USER_TOKEN_TYPES));
 
 export interface TemplateProblem {
   key: string;
@@ -47,6 +44,7 @@ export function checkPrefetchTemplates(hook: string, templates: Record<string, s
   const allowed = allowedTokens(hook);
   for (const [key, template] of Object.entries(templates)) {
     const report = (message: string): void => void problems.push({ key, template, message });
+    const problemsBefore = problems.length;
     if (key.length === 0) report('prefetch key must not be empty');
     if (typeof template !== 'string' || template.trim().length === 0) {
       report('template must be a non-empty FHIR query string');
@@ -64,6 +62,15 @@ export function checkPrefetchTemplates(hook: string, templates: Record<string, s
           `token {{${token}}} is not a CDS Hooks 2.0 prefetch token for hook "${hook}" ` +
             `(allowed: ${allowed.map((t) => `{{${t}}}`).join(', ')})`,
         );
+      }
+    }
+    if (problems.length === problemsBefore) {
+      // Tokens are fine: the template must also render to a read or a type-level search.
+      try {
+        validatePrefetchTemplate(key, template);
+      } catch (err) {
+        if (!(err instanceof TemplateRenderError)) throw err;
+        report(err.problem);
       }
     }
   }

@@ -36,6 +36,19 @@ describe('prefetch tokens and the service catalog', () => {
     }
   });
 
+  it('refuses a template with 2.0 tokens that is not a FHIR read or type-level search (the resolver could not run it)', () => {
+    const problems = checkPrefetchTemplates('patient-view', {
+      operation: 'Patient/{{context.patientId}}/$everything',
+      system: '?patient={{context.patientId}}',
+      fine: 'Condition?patient={{context.patientId}}',
+    });
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      ['operation', 'system'],
+    );
+    for (const p of problems) assert.match(p.message, /instance read|type-level search/);
+  });
+
   it('[cds-hooks_2.0@56,@57] refuses FHIRPath, nested, non-token and 1.0-era tokens, naming key and token', () => {
     const problems = checkPrefetchTemplates('order-select', {
       nested: 'MedicationRequest/{{context.medication.id}}',
