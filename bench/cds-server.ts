@@ -1,0 +1,125 @@
+/**
+ * Starts the real CDS Hooks server (server/main.ts) as a child process the way an operator would, only
+ * configured through the environment: `node --import tsx server/main.ts` (no tsx wrapper process, so the
+ * child's pid IS the server and its /proc/<pid>/status is the server's memory). Ready = first HTTP 200
+ * from GET /readyz; the time from spawn to that answer is the start-up time.
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { startChild, type Child } from './processes.js';
+import { REPO_ROOT, tsNodeArgs } from './load.js';
+
+export const SERVER_ENTRY = path.join(REPO_ROOT, 'server/main.ts');
+
+export interface CdsServer {
+  child: Child;
+  port: number;
+  baseUrl: string;
+  /** Spawn to first 200 from /readyz (ms). */
+  readyMs: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface CdsServerOptions {
+  name: string;
+  /** A fresh, empty directory for the embedded store (DATA_DIR). */
+  dataDir: string;
+  /** Where the server's stdout/stderr go. */
+  logFile: string;
+  /** Extra environment (CDS_CLIENTS, LOG_LEVEL, ...). */
+  env?: Record<string, string>;
+  /**
+   * Write CPU profiles of the whole server run to this (empty) directory (node --cpu-prof). Node writes one
+   * file per thread (tsx's module loader runs in a worker thread); mainThreadProfile() picks the server's.
+   */
+  profileDir?: string;
+  readyTimeoutMs?: number;
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function readyzOk(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export async function startCdsServer(opts: CdsServerOptions): Promise<CdsServer> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const port = await freePort();
+  const nodeFlags: string[] = [];
+  if (opts.profileDir) {
+    mkdirSync(opts.profileDir, { recursive: true });
+    nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`);
+  }
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: opts.dataDir,
+    ...opts.env,
+  };
+  const started = process.hrtime.bigint();
+  const child = startChild({
+    name: opts.name,
+    command: process.execPath,
+    args: [...nodeFlags, ...tsNodeArgs(SERVER_ENTRY)],
+    cwd: REPO_ROOT,
+    env,
+    logFile: opts.logFile,
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
+  let exited = false;
+  void child.exited.then(() => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) {
+      throw new Error(`the ${opts.name} exited before it was ready. Its output:\n${child.outputTail()}`);
+    }
+    if (await readyzOk(`${baseUrl}/readyz`)) break;
+    if (Date.now() > deadline) {
+      await child.stop();
+      throw new Error(`the ${opts.name} was not ready (GET /readyz = 200) within ${opts.readyTimeoutMs ?? 30_000} ms. Its output:\n${child.outputTail()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const readyMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return { child, port, baseUrl, readyMs, logFile: opts.logFile, stop: () => child.stop(10_000) };
+}
+
+/**
+ * The main thread's profile in a --cpu-prof directory: Node names files
+ * CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile and the main thread's id is 0.
+ */
+export function mainThreadProfile(dir: string): string | undefined {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  const main = files.find((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  return main ? path.join(dir, main) : undefined;
+}

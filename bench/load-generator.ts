@@ -1,0 +1,223 @@
+/**
+ * The load generator: a separate Node process (forked by bench/load.ts) so that it never shares an event
+ * loop with a server under test. It drives autocannon's programmatic API over keep-alive connections
+ * (closed loop: each connection sends its next request when the previous answer arrived), records every
+ * response time itself (autocannon's own histogram has 1 ms resolution) and reports the figures over IPC.
+ *
+ * With `uniqueField`, one string in the body (the hookInstance) is replaced by a fresh UUID in every request,
+ * as an EHR does (each hook call has its own hookInstance; the service derives card uuids from it and its
+ * audit store refuses a repeated one as a retry).
+ *
+ * With `jwt`, every request carries `Authorization: Bearer <JWT>` with a unique jti. Tokens are signed
+ * HERE, before the clock starts (a pre-signed pool sized by the parent), and handed out one per request
+ * from autocannon's setupRequest; if the pool runs dry the rest are signed on the fly (counted in
+ * `tokensSignedDuringRun`). Signing never runs in the server's process.
+ */
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { tokenSigner } from './jwt.js';
+
+const require = createRequire(import.meta.url);
+// autocannon is CommonJS without types.
+const autocannon = require('autocannon') as (opts: Record<string, unknown>, cb?: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
+
+interface AutocannonInstance {
+  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+  on(event: 'reqError', listener: (error: Error) => void): void;
+  stop(): void;
+}
+
+interface AutocannonResult {
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  resets: number;
+  duration: number;
+  statusCodeStats: Record<string, { count: number }>;
+  requests: { sent: number };
+}
+
+export interface LoadConfig {
+  label: string;
+  url: string;
+  method: 'POST' | 'GET';
+  /** Request body (sent as is, compact JSON). */
+  body?: string;
+  /** A string that occurs exactly once in `body`, replaced by a fresh randomUUID() in every request. */
+  uniqueField?: string;
+  headers?: Record<string, string>;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  jwt?: {
+    privateKeyPem: string;
+    aud: string;
+    iss?: string;
+    kid?: string;
+    tenant?: string;
+    /** How many tokens to sign before the clock starts (warm-up + measured run). */
+    poolSize: number;
+  };
+  /** Per-request timeout (s). */
+  timeoutSeconds?: number;
+}
+
+export interface LoadResult {
+  label: string;
+  connections: number;
+  durationSeconds: number;
+  requests: number;
+  rps: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCounts: Record<string, number>;
+  firstErrors: string[];
+  tokensPresigned: number;
+  presignSeconds: number;
+  tokensSignedDuringRun: number;
+  /** The measured phase on the machine's monotonic clock (process.hrtime, µs): lets a CPU profile be cut to it. */
+  windowUs: [number, number];
+}
+
+export function percentile(sorted: Float64Array | number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+interface Phase {
+  latencies: number[];
+  result: AutocannonResult;
+  elapsedSeconds: number;
+  firstErrors: string[];
+  windowUs: [number, number];
+}
+
+function runPhase(config: LoadConfig, seconds: number, nextToken: (() => string) | undefined): Promise<Phase> {
+  return new Promise<Phase>((resolve, reject) => {
+    const latencies: number[] = [];
+    const firstErrors: string[] = [];
+    const body = config.body === undefined ? undefined : Buffer.from(config.body);
+    const headers = { ...(config.headers ?? {}) };
+    if (body) headers['content-type'] = headers['content-type'] ?? 'application/json';
+    let freshBody: (() => Buffer) | undefined;
+    if (config.uniqueField !== undefined) {
+      const text = config.body ?? '';
+      const at = text.indexOf(config.uniqueField);
+      if (at < 0 || text.indexOf(config.uniqueField, at + 1) >= 0) {
+        return reject(new Error(`uniqueField must occur exactly once in the body`));
+      }
+      const prefix = Buffer.from(text.slice(0, at));
+      const suffix = Buffer.from(text.slice(at + config.uniqueField.length));
+      freshBody = () => Buffer.concat([prefix, Buffer.from(randomUUID()), suffix]);
+    }
+    const request: Record<string, unknown> = {};
+    if (nextToken || freshBody) {
+      request.setupRequest = (req: { headers: Record<string, string>; body?: Buffer }) => {
+        if (nextToken) req.headers = { ...req.headers, authorization: `Bearer ${nextToken()}` };
+        if (freshBody) req.body = freshBody();
+        return req;
+      };
+    }
+    const started = process.hrtime.bigint();
+    const instance = autocannon(
+      {
+        url: config.url,
+        method: config.method,
+        body,
+        headers,
+        connections: config.connections,
+        duration: seconds,
+        pipelining: 1,
+        timeout: config.timeoutSeconds ?? 10,
+        requests: [request],
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        const finished = process.hrtime.bigint();
+        const elapsedSeconds = Number(finished - started) / 1e9;
+        const windowUs: [number, number] = [Number(started / 1000n), Number(finished / 1000n)];
+        resolve({ latencies, result, elapsedSeconds, firstErrors, windowUs });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+    });
+    instance.on('reqError', (error) => {
+      if (firstErrors.length < 5) firstErrors.push(error.message);
+    });
+  });
+}
+
+export async function generateLoad(config: LoadConfig): Promise<LoadResult> {
+  let nextToken: (() => string) | undefined;
+  let tokensPresigned = 0;
+  let presignSeconds = 0;
+  let tokensSignedDuringRun = 0;
+  if (config.jwt) {
+    const jwt = config.jwt;
+    const signer = tokenSigner(jwt.privateKeyPem, { iss: jwt.iss, kid: jwt.kid, tenant: jwt.tenant });
+    const t0 = process.hrtime.bigint();
+    const pool: string[] = new Array(jwt.poolSize);
+    for (let i = 0; i < jwt.poolSize; i++) pool[i] = signer.sign(jwt.aud);
+    presignSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    tokensPresigned = pool.length;
+    let next = 0;
+    nextToken = () => {
+      if (next < pool.length) {
+        const token = pool[next];
+        pool[next++] = '';
+        return token;
+      }
+      tokensSignedDuringRun += 1;
+      return signer.sign(jwt.aud);
+    };
+  }
+  if (config.warmupSeconds > 0) await runPhase(config, config.warmupSeconds, nextToken);
+  const phase = await runPhase(config, config.durationSeconds, nextToken);
+  const sorted = Float64Array.from(phase.latencies).sort();
+  const statusCounts: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(phase.result.statusCodeStats ?? {})) statusCounts[code] = stat.count;
+  const total = sorted.length;
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return {
+    label: config.label,
+    connections: config.connections,
+    durationSeconds: phase.elapsedSeconds,
+    requests: total,
+    rps: total / phase.elapsedSeconds,
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      max: total > 0 ? sorted[total - 1] : Number.NaN,
+      mean: total > 0 ? sum / total : Number.NaN,
+    },
+    non2xx: phase.result.non2xx,
+    errors: phase.result.errors,
+    timeouts: phase.result.timeouts,
+    statusCounts,
+    firstErrors: phase.firstErrors,
+    tokensPresigned,
+    presignSeconds,
+    tokensSignedDuringRun,
+    windowUs: phase.windowUs,
+  };
+}
+
+// ---- Child-process entry: one {type:'run', config} message in, one {type:'result'} message out ----------
+
+if (process.send) {
+  process.once('message', (message: { type: string; config: LoadConfig }) => {
+    if (message?.type !== 'run') return;
+    generateLoad(message.config)
+      .then((result) => process.send?.({ type: 'result', result }, () => process.exit(0)))
+      .catch((error: Error) => process.send?.({ type: 'error', error: error.stack ?? error.message }, () => process.exit(1)));
+  });
+  // The parent went away: nothing left to report to.
+  process.once('disconnect', () => process.exit(0));
+  process.send({ type: 'ready' });
+}

@@ -1,0 +1,131 @@
+/**
+ * Where one order-sign request's server CPU goes, stage by stage, without HTTP: the same functions the
+ * request path calls (server/service-call/call-service.ts), each timed alone over the benchmark request
+ * (bench/fixtures/order-sign-esketamine.json). Complements the CPU profiles of `npm run bench -- --profile`
+ * with exact per-stage costs; the store append is timed against a real embedded SQLite store in a temporary
+ * directory.
+ *
+ * Usage: npx tsx bench/request-stages.ts [--iterations 500]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { canonicalHash, canonicalJson } from '../engine/canonical-json.js';
+import { buildDecisionRecord } from '../server/audit/decision-record.js';
+import { loadBundledRuleSets } from '../server/bundled-rule-sets.js';
+import { loadConfig } from '../server/config.js';
+import { exceedsJsonDepth } from '../server/http/json-depth.js';
+import { StaticServiceCatalog } from '../server/service-catalog.js';
+import { checkRecordShape } from '../server/service-call/check-record-shape.js';
+import { obtainPatientRecord } from '../server/service-call/obtain-record.js';
+import { validateServiceRequest } from '../server/service-call/validate-service-request.js';
+import { openStore } from '../store/open-store.js';
+import { prepareDecision } from '../store/decision-input.js';
+import { decisionHash, GENESIS_HASH } from '../store/decision-hash.js';
+import type { CdsServiceRequest } from '../server/wire-types.js';
+import { buildRequests } from './make-request.js';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i === -1 ? fallback : Number(process.argv[i + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+interface Stage {
+  name: string;
+  meanUs: number;
+}
+
+async function time(name: string, iterations: number, fn: (i: number) => unknown): Promise<Stage> {
+  for (let i = 0; i < Math.min(100, iterations); i++) await fn(i);
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) await fn(i);
+  return { name, meanUs: ((performance.now() - t0) / iterations) * 1000 };
+}
+
+async function main(): Promise<void> {
+  const iterations = option('iterations', 500);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cds-stages-'));
+  try {
+    const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1' });
+    const catalog = new StaticServiceCatalog(loadBundledRuleSets());
+    const requests = buildRequests();
+    const body = JSON.stringify(requests.orderSign);
+    const binding = catalog.get(requests.orderSignServiceId);
+    if (!binding) throw new Error(`service ${requests.orderSignServiceId} is not in the bundled rule sets`);
+    const request = JSON.parse(body) as CdsServiceRequest;
+    const obtained = await obtainPatientRecord({ request, binding, client: undefined, config });
+    if (!obtained.ok) throw new Error('the benchmark request did not yield a patient record');
+    const record = obtained.record;
+    const now = new Date();
+    const evaluate = (i: number) =>
+      binding.evaluate({ hook: binding.service.hook, context: request.context, record, now, idSeed: `${request.hookInstance}-${i}` });
+    const result = await evaluate(0);
+    const facts = (_i: number, evaluated = result) => ({
+      at: new Date(),
+      serviceId: binding.service.id,
+      hook: binding.service.hook,
+      hookInstance: randomUUID(),
+      context: request.context,
+      ruleSet: binding.ruleSet,
+      now,
+      record,
+      result: evaluated,
+      status: 200,
+      latencyMs: 1,
+    });
+    const decision = buildDecisionRecord(facts(0), config);
+    const prepared = prepareDecision(decision);
+    const response = { cards: result.cards };
+
+    const stages: Stage[] = [];
+    stages.push(await time('depth scan of the body (json-depth.ts exceedsJsonDepth)', iterations, () => exceedsJsonDepth(body, config.maxJsonDepth)));
+    stages.push(await time('JSON.parse of the body', iterations, () => JSON.parse(body)));
+    stages.push(await time('validate request + context (ajv, validate-service-request.ts)', iterations, () => validateServiceRequest(JSON.parse(body))));
+    stages.push(await time('  of which JSON.parse (subtract)', iterations, () => JSON.parse(body)));
+    stages.push(await time('obtain record from prefetch (resolve-record.ts)', iterations, () => obtainPatientRecord({ request, binding, client: undefined, config })));
+    stages.push(await time('check record shape again (check-record-shape.ts checkRecordShape)', iterations, () => checkRecordShape(obtained)));
+    stages.push(await time(`evaluate (${result.rulesConsidered} rules considered, ${result.cards.length} cards)`, iterations, (i) => evaluate(i)));
+    stages.push(await time('build decision record (decision-record.ts), total', iterations, (i) => buildDecisionRecord(facts(i), config)));
+    stages.push(await time('  input fingerprint: canonicalHash({context, record})', iterations, () => canonicalHash({ context: request.context, record })));
+    stages.push(await time('  canonicalJson({context, record}) alone (no SHA-256)', iterations, () => canonicalJson({ context: request.context, record })));
+    stages.push(await time('  JSON.stringify({context, record}) for comparison', iterations, () => JSON.stringify({ context: request.context, record })));
+    stages.push(await time('prepare decision (decision-input.ts prepareDecision)', iterations, () => prepareDecision(decision)));
+    stages.push(await time('chain hash (decision-hash.ts decisionHash)', iterations, () => decisionHash(GENESIS_HASH, prepared.fields)));
+    stages.push(await time('JSON.stringify of the response', iterations, () => JSON.stringify(response)));
+
+    // Each record needs its own card uuids (derived from the hookInstance): evaluate them beforehand.
+    const appends = Math.min(iterations, 300);
+    for (const mode of ['single', 'group'] as const) {
+      const records: ReturnType<typeof buildDecisionRecord>[] = [];
+      for (let i = 0; i < appends + 100; i++) records.push(buildDecisionRecord(facts(i, await evaluate(i + (mode === 'group' ? 100_000 : 0))), config));
+      const store = await openStore({ dataDir: path.join(dataDir, mode), appendMode: mode });
+      let next = 0;
+      try {
+        stages.push(
+          await time(`store.appendDecision, one at a time (SQLite, appendMode ${mode})`, appends, async () => store.appendDecision(records[next++])),
+        );
+      } finally {
+        await store.close();
+      }
+    }
+
+    const fired = JSON.stringify(decision.fired).length;
+    console.log(
+      `order-sign request: ${(body.length / 1024).toFixed(1)} KB, response ${(JSON.stringify(response).length / 1024).toFixed(1)} KB, ` +
+        `decision record "fired" ${(fired / 1024).toFixed(1)} KB; mean of ${iterations} runs each (node ${process.version})`,
+    );
+    const width = Math.max(...stages.map((s) => s.name.length));
+    for (const s of stages) console.log(`  ${s.name.padEnd(width)}  ${(s.meanUs / 1000).toFixed(3).padStart(8)} ms`);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`request-stages failed: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
