@@ -14,7 +14,7 @@ try {
 }
 if (report.error || !report.metadata) {
   const why =
-    report.error?.summary ?? report.message ?? (run.stderr || '').split('\n').find((l) => /error/i.test(l)) ?? 'no report';
+    report.error?.summary || report.message || (run.stderr || '').split('\n').find((l) => /error/i.test(l)) || "no report";
   console.log(`audit: NOT RUN - the registry audit endpoint is unavailable here (${why.trim()})`);
   process.exit(0);
 }
