@@ -1,16 +1,30 @@
 /**
- * Starts the real CDS Hooks server (server/main.ts) as a child process the way an operator would, only
- * configured through the environment: `node --import tsx server/main.ts` (no tsx wrapper process, so the
- * child's pid IS the server and its /proc/<pid>/status is the server's memory). Ready = first HTTP 200
+ * Starts the real CDS Hooks server as a child process the way `npm start` runs it, only configured
+ * through the environment: the production bundle, `node dist/main.js` (built once per benchmark run by
+ * buildServerBundle(), as `npm start` builds it; no npm or tsx wrapper process, so the child's pid IS
+ * the server and its /proc/<pid>/status is the server's memory). Ready = first HTTP 200
  * from GET /readyz; the time from spawn to that answer is the start-up time.
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { startChild, type Child } from './processes.js';
-import { REPO_ROOT, tsNodeArgs } from './load.js';
+import { REPO_ROOT } from './load.js';
 
-export const SERVER_ENTRY = path.join(REPO_ROOT, 'server/main.ts');
+/** The production bundle `npm run build` writes (scripts/build-server.mjs). */
+export const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/main.js');
+
+/**
+ * The Node flags `npm start` runs the bundle with (package.json "start"); keep the two the same.
+ * BENCH_SERVER_NODE_FLAGS replaces them for an A/B comparison ("" = none).
+ */
+export const SERVER_NODE_FLAGS: readonly string[] = (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
+
+/** Builds dist/main.js from the current sources, as `npm start` does before starting. */
+export function buildServerBundle(): void {
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts/build-server.mjs')], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
 
 export interface CdsServer {
   child: Child;
@@ -32,7 +46,7 @@ export interface CdsServerOptions {
   env?: Record<string, string>;
   /**
    * Write CPU profiles of the whole server run to this (empty) directory (node --cpu-prof). Node writes one
-   * file per thread (tsx's module loader runs in a worker thread); mainThreadProfile() picks the server's.
+   * file per thread; mainThreadProfile() picks the server's. Locations read `dist/main.js:<line>`.
    */
   profileDir?: string;
   readyTimeoutMs?: number;
@@ -83,7 +97,7 @@ export async function startCdsServer(opts: CdsServerOptions): Promise<CdsServer>
   const child = startChild({
     name: opts.name,
     command: process.execPath,
-    args: [...nodeFlags, ...tsNodeArgs(SERVER_ENTRY)],
+    args: [...SERVER_NODE_FLAGS, ...nodeFlags, SERVER_ENTRY],
     cwd: REPO_ROOT,
     env,
     logFile: opts.logFile,

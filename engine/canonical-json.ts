@@ -2,21 +2,81 @@
  * Canonical JSON (RFC 8785 style for the values rule sets and records contain: objects with keys
  * sorted by UTF-16 code units, no whitespace, JSON.stringify number and string forms) and its SHA-256.
  * A rule-set version's identity hash and the audit chain are computed over this form.
+ *
+ * One recursive pass appending to a single string (the audit fingerprint runs it over ~25 KB per
+ * request). Its output is byte-identical to the reference definition kept in
+ * test/engine/support/canonical-json-reference.ts (property-tested in test/engine/canonical-json.test.ts):
+ * keys whose value is undefined are left out, undefined array elements become null (array holes
+ * nothing), undefined at the top and non-finite numbers anywhere are refused.
  */
 import { createHash } from 'node:crypto';
 
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (value === undefined) throw new TypeError('canonicalJson: undefined is not JSON');
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
-    return JSON.stringify(value);
+function append(out: string, value: unknown): string {
+  if (value === null) return out + 'null';
+  switch (typeof value) {
+    case 'string':
+      return out + JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
+      return out + JSON.stringify(value);
+    case 'boolean':
+      return out + (value ? 'true' : 'false');
+    case 'object':
+      break;
+    case 'undefined':
+      throw new TypeError('canonicalJson: undefined is not JSON');
+    default:
+      // functions, symbols, bigints: what JSON.stringify makes of them (as the reference does)
+      return out + String(JSON.stringify(value));
   }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.keys(value as Record<string, unknown>)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
+  if (Array.isArray(value)) {
+    out += '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const item: unknown = value[i];
+      if (item === undefined) {
+        if (i in value) out += 'null';
+      } else out = append(out, item);
+    }
+    return out + ']';
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (!isSorted(keys)) keys.sort();
+  out += '{';
+  let first = true;
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    if (first) first = false;
+    else out += ',';
+    out = append(out + memberPrefix(key), member);
+  }
+  return out + '}';
+}
+
+/** Default sort order (UTF-16 code units) already holds: most objects' keys need no sort. */
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
+}
+
+/** `"key":` for a member name; the names of FHIR and rule-set members repeat, so they are cached (bounded). */
+const PREFIXES = new Map<string, string>();
+function memberPrefix(key: string): string {
+  let prefix = PREFIXES.get(key);
+  if (prefix === undefined) {
+    prefix = `${JSON.stringify(key)}:`;
+    if (key.length <= 64) {
+      if (PREFIXES.size >= 4096) PREFIXES.clear();
+      PREFIXES.set(key, prefix);
+    }
+  }
+  return prefix;
+}
+
+export function canonicalJson(value: unknown): string {
+  return append('', value);
 }
 
 export function sha256Hex(text: string | Buffer): string {

@@ -6,13 +6,15 @@
  * - every rule becomes a json-rules-engine `Rule` ({"param"} substituted), attached to ONE `Engine`
  *   per compiled rule set that serves only as the operator registry. `engine.run()` is never called:
  *   its run status lives on the instance, and overlapping runs silently skip lower-priority rules.
- *   Each evaluation makes a fresh `Almanac` and calls `rule.evaluate(almanac)`; RuleResult clones the
- *   conditions, so concurrent evaluations share nothing mutable;
+ *   The Rule's condition tree is compiled once into an immutable ConditionProgram whose leaves are
+ *   evaluated by json-rules-engine's operators (engine/condition-program.ts): no RuleResult clone and
+ *   no almanac cache hashing per evaluation, and concurrent evaluations share nothing mutable;
  * - rules are indexed by hook and by the facts they require to be present (top-level `all` leaves
  *   {"fact": X, "path": "$.present", "operator": "equal", "value": true}): those facts are computed
  *   first and rules whose required facts are absent are skipped.
  */
 import { Almanac, Engine, Rule as EngineRule, type RuleProperties, type TopLevelCondition as EngineCondition } from 'json-rules-engine';
+import { ConditionProgram, engineOperators, factValues } from './condition-program.js';
 import type { Card } from '../server/wire-types.js';
 import { canonicalHash } from './canonical-json.js';
 import { factsReadByConditions, requiredPresentFacts, substituteParams } from './conditions.js';
@@ -58,6 +60,8 @@ export interface CompiledRule {
   /** Position in the file (ties in a concern go to the earlier rule). */
   readonly position: number;
   readonly engineRule: EvaluableRule;
+  /** The rule's json-rules-engine conditions compiled once (engine/condition-program.ts). */
+  readonly program: ConditionProgram;
   /** Facts that must be present ($.present === true) for the rule to be able to fire. */
   readonly requiredFacts: readonly string[];
   /** Facts read by the conditions and the card templates, in first-use order. */
@@ -170,7 +174,8 @@ export class CompiledRuleSet {
         this.engine.addRule(engineRule);
         const card = compileCardTemplate(rule.card, shapeOf);
         const factsRead = [...new Set([...factsReadByConditions(rule.conditions), ...card.facts])];
-        return Object.freeze({ rule, position, engineRule, requiredFacts: Object.freeze(requiredPresentFacts(rule.conditions)), factsRead: Object.freeze(factsRead), card });
+        const program = new ConditionProgram(engineRule.conditions as never, engineOperators(this.engine));
+        return Object.freeze({ rule, position, engineRule, program, requiredFacts: Object.freeze(requiredPresentFacts(rule.conditions)), factsRead: Object.freeze(factsRead), card });
       }),
     );
     const byHook = new Map<HookName, CompiledRule[]>();
@@ -209,10 +214,13 @@ export class CompiledRuleSet {
     const index = this.byHook.get(input.hook) ?? EMPTY_HOOK_INDEX;
     const considered = this.useIndex ? await applyIndex(index, session) : index.rules;
 
-    const almanac = new Almanac({ allowUndefinedFacts: true, pathResolver: restrictedPathResolver });
-    for (const name of Object.keys(this.declarations)) almanac.addFact(name, () => session.fact(name));
-    const results = await Promise.all(considered.map((r) => r.engineRule.evaluate(almanac)));
-    const fired = considered.filter((_, i) => results[i].result === true);
+    // Every fact the considered rules' conditions read, computed once (the session memoises), then each
+    // rule's conditions evaluated by json-rules-engine's operators (engine/condition-program.ts).
+    const conditionValues = await factValues(
+      considered.flatMap((r) => r.program.facts).filter((n) => Object.prototype.hasOwnProperty.call(this.declarations, n)),
+      (n) => session.fact(n),
+    );
+    const fired = considered.filter((r) => r.program.result(conditionValues) === true);
 
     // Every fact a fired rule reads, for its card and its explanation.
     const values = new Map<string, FactValue>();

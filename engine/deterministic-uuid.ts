@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 
+const HEX = '0123456789abcdef';
+
 export function deterministicUuid(...parts: Array<string | number>): string {
-  const digest = createHash('sha256').update(parts.map(String).join('\u0000')).digest();
-  const b = Buffer.from(digest.subarray(0, 16));
-  b[6] = (b[6] & 0x0f) | 0x80; // version 8 (custom, hash-based)
-  b[8] = (b[8] & 0x3f) | 0x80; // variant 10xx (RFC 4122)
-  const hex = b.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const hex = createHash('sha256').update(parts.map(String).join('\u0000')).digest('hex');
+  // byte 6: version 8 (custom, hash-based) in the high nibble; byte 8: variant 10xx (RFC 4122)
+  const version = '8';
+  const variant = HEX[(parseInt(hex[16], 16) & 0x3) | 0x8];
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${version}${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** uuid of the card a rule produces in one evaluation. */

@@ -37,6 +37,17 @@ export function paramsAjv(): Ajv2020 {
   return ajv;
 }
 
+let sharedParamsAjv: Ajv2020 | undefined;
+
+/**
+ * One ajv instance for every fact kind's params schema (creating an instance and adding the formats
+ * costs as much as compiling a small schema). Params schemas have no `$id`, so they never collide.
+ */
+export function sharedParamsValidatorCompiler(): Ajv2020 {
+  sharedParamsAjv ??= paramsAjv();
+  return sharedParamsAjv;
+}
+
 function show(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) return String(value);

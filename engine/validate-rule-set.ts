@@ -20,7 +20,7 @@ import { renderBound, shapeAtPath, shapeTypes } from './output-shape.js';
 import { parseRestrictedPath } from './restricted-path.js';
 import type { RuleSetProblem } from './rule-set-problem.js';
 import type { Parameter } from './rule-set-types.js';
-import { ajvErrorsToProblems, didYouMean, paramsAjv, schemaProblems } from './schema-validator.js';
+import { ajvErrorsToProblems, didYouMean, schemaProblems, sharedParamsValidatorCompiler } from './schema-validator.js';
 
 export type { RuleSetProblem } from './rule-set-problem.js';
 
@@ -101,7 +101,7 @@ function paramsValidator(kind: FactKind): ValidateFunction | Error {
   let v = paramsValidators.get(kind);
   if (!v) {
     try {
-      v = paramsAjv().compile(kind.paramsSchema);
+      v = sharedParamsValidatorCompiler().compile(kind.paramsSchema);
     } catch (err) {
       v = err instanceof Error ? err : new Error(String(err));
     }

@@ -1,7 +1,8 @@
 /**
  * Builds the HTTP application (no port: main.ts listens, tests use supertest). Middleware order:
- * request id -> security headers -> request log -> CORS (answers preflights) -> client authentication
- * on /cds-services -> rate limit per client -> routes (each one line delegating) -> 405/404 -> JSON
+ * request id -> security headers -> request log -> CORS (answers preflights) -> in-flight limit on
+ * POST /cds-services/... (503 beyond MAX_IN_FLIGHT) -> client authentication on /cds-services ->
+ * rate limit per client -> routes (each one line delegating) -> 405/404 -> JSON
  * error handler.
  */
 import express from 'express';
@@ -16,6 +17,7 @@ import { mountAdminApi } from './admin/admin-router.js';
 import type { AdminAccess } from './admin/admin-access.js';
 import { cors } from './http/cors.js';
 import { errorHandler, methodNotAllowed, unknownRoute } from './http/error-handler.js';
+import { DEFAULT_MAX_IN_FLIGHT, inFlightLimit } from './http/in-flight-limit.js';
 import { jsonBody } from './http/json-body.js';
 import { rateLimit } from './http/rate-limit.js';
 import { assignRequestContext } from './http/request-context.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   replayCache?: ReplayCache;
   /** Admin API access (default: from ADMIN_USERS / ADMIN_OPEN_LOCAL in the environment). */
   adminAccess?: AdminAccess;
+  /** Most POSTs under /cds-services in flight at once, 0 = no limit (default 64; main.ts reads MAX_IN_FLIGHT). */
+  maxInFlight?: number;
 }
 
 /** Throws ConfigError when no clients are configured and HOST is not loopback. */
@@ -73,6 +77,8 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use(requestLog(logger));
   app.use(cors(config.corsOrigin));
   app.use(healthRoutes(deps.store, deps.catalog));
+  // Before authentication: shedding load must cost nothing (a 503 tells an unauthenticated caller nothing).
+  app.use('/cds-services', inFlightLimit(deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT).handler);
   app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrl: config.publicBaseUrl, logger }));
   app.use('/cds-services', rateLimit(config.rateLimitPerMinute, deps.clock));
   app.use(discoveryRoutes(deps.catalog));

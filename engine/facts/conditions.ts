@@ -3,10 +3,11 @@
  * indication criteria and modifier `when`s). Uses json-rules-engine itself, with the engine's custom
  * operators (engine/operators.ts), its restricted path resolver (engine/restricted-path.ts) and
  * ctx.fact as the only fact source, so a condition means the same here as in a rule.
- * A fresh Engine per call: json-rules-engine keeps run state on the instance, so one must never be
- * shared between evaluations.
+ * Engine.run() is never called (it keeps run state on the instance): each condition is compiled once
+ * into a ConditionProgram (engine/condition-program.ts) evaluated by json-rules-engine's operators.
  */
-import { Engine, type TopLevelCondition as EngineCondition } from 'json-rules-engine';
+import { Engine, Rule, type TopLevelCondition as EngineCondition } from 'json-rules-engine';
+import { ConditionProgram, engineOperators, factValues } from '../condition-program.js';
 import type { FactContext } from '../evaluation-types.js';
 import { customOperators } from '../operators.js';
 import { restrictedPathResolver } from '../restricted-path.js';
@@ -59,9 +60,52 @@ export function resolveConditionParams<T extends Condition | TopLevelCondition>(
   return copy(condition) as T;
 }
 
+interface CompiledCondition {
+  readonly program: ConditionProgram;
+  readonly facts: readonly string[];
+}
+
 /**
- * Evaluates several named conditions in one json-rules-engine run; returns name -> held.
- * Facts are read through ctx.fact (computed once per evaluation by the engine core).
+ * Compiled conditions, cached per condition object (authored conditions of a deep-frozen, compiled rule
+ * set) and per rule set (whose parameters and value sets they use). Unfrozen conditions (tests, tools
+ * building rule sets on the fly) are compiled on every call.
+ */
+const compiledCache = new WeakMap<object, WeakMap<RuleSet, CompiledCondition>>();
+const operatorEngines = new WeakMap<RuleSet, Engine>();
+
+function operatorEngine(ruleSet: RuleSet): Engine {
+  let engine = operatorEngines.get(ruleSet);
+  if (!engine) {
+    engine = new Engine([], { allowUndefinedFacts: false, pathResolver: restrictedPathResolver });
+    for (const operator of customOperators(registryFor(ruleSet))) engine.addOperator(operator);
+    if (Object.isFrozen(ruleSet)) operatorEngines.set(ruleSet, engine);
+  }
+  return engine;
+}
+
+function compileCondition(condition: TopLevelCondition, ctx: FactContext): CompiledCondition {
+  const cacheable = Object.isFrozen(condition) && Object.isFrozen(ctx.ruleSet);
+  const perRuleSet = cacheable ? compiledCache.get(condition) : undefined;
+  const cached = perRuleSet?.get(ctx.ruleSet);
+  if (cached) return cached;
+  // A json-rules-engine Rule builds (and checks) the Condition tree; the program evaluates it with the engine's operators.
+  const rule = new Rule({ conditions: resolveConditionParams(condition, ctx) as unknown as EngineCondition, event: { type: 'held' } });
+  const compiled: CompiledCondition = {
+    program: new ConditionProgram(rule.conditions as never, engineOperators(operatorEngine(ctx.ruleSet))),
+    facts: conditionFacts(condition),
+  };
+  if (cacheable) {
+    const map = perRuleSet ?? new WeakMap<RuleSet, CompiledCondition>();
+    map.set(ctx.ruleSet, compiled);
+    if (!perRuleSet) compiledCache.set(condition, map);
+  }
+  return compiled;
+}
+
+/**
+ * Evaluates several named conditions; returns name -> held (json-rules-engine's Engine.run() semantics:
+ * a rule's event fires when its result is truthy). Facts are read through ctx.fact (computed once per
+ * evaluation by the engine core).
  */
 export async function evaluateNamedConditions(
   conditions: Readonly<Record<string, TopLevelCondition>>,
@@ -70,21 +114,14 @@ export async function evaluateNamedConditions(
   const names = Object.keys(conditions);
   const out: Record<string, boolean> = {};
   if (names.length === 0) return out;
-  const engine = new Engine([], { allowUndefinedFacts: false, pathResolver: restrictedPathResolver });
-  for (const operator of customOperators(registryFor(ctx.ruleSet))) engine.addOperator(operator);
-  const facts = new Set<string>();
-  for (const name of names) for (const f of conditionFacts(conditions[name])) facts.add(f);
-  for (const fact of facts) engine.addFact(fact, () => ctx.fact(fact), { cache: true });
-  for (const name of names) {
-    out[name] = false;
-    engine.addRule({
-      name,
-      conditions: resolveConditionParams(conditions[name], ctx) as unknown as EngineCondition,
-      event: { type: 'held', params: { name } },
-    });
-  }
-  const result = await engine.run();
-  for (const r of result.results) out[r.name] = true;
+  const compiled = names.map((name) => compileCondition(conditions[name], ctx));
+  const values = await factValues(
+    compiled.flatMap((c) => c.facts),
+    (name) => ctx.fact(name),
+  );
+  names.forEach((name, i) => {
+    out[name] = Boolean(compiled[i].program.result(values));
+  });
   return out;
 }
 

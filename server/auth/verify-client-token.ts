@@ -48,12 +48,15 @@ export interface TokenVerifierOptions {
   maxTokenAgeS: number;
 }
 
+type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
+
 function fail(failure: TokenFailure, detail?: string, iss?: string): TokenVerdict {
   return { ok: false, failure, detail, iss };
 }
 
 export class ClientTokenVerifier {
   private readonly byIss: Map<string, TrustedClient>;
+  private readonly importedKeys = new WeakMap<JWK, Map<string, Promise<ImportedKey>>>();
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.byIss = new Map(options.clients.map((c) => [c.iss, c]));
@@ -86,11 +89,9 @@ export class ClientTokenVerifier {
     if (jwk.use !== undefined && jwk.use !== 'sig') return fail('key-unusable', 'key use is not sig', iss);
 
     if (jwk.kty !== 'EC' && jwk.kty !== 'RSA' && jwk.kty !== 'OKP') return fail('key-unusable', 'not an asymmetric key', iss);
-    // Only the public members: a published set that leaks private members must not change behaviour.
-    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, k: _k, ...publicJwk } = jwk;
-    let key: Awaited<ReturnType<typeof importJWK>>;
+    let key: ImportedKey;
     try {
-      key = await importJWK(publicJwk, alg);
+      key = await this.importKey(jwk, alg);
     } catch (err) {
       return fail('key-unusable', (err as Error).message, iss);
     }
@@ -129,6 +130,29 @@ export class ClientTokenVerifier {
     if (verdict === 'replayed') return fail('replayed-jti', undefined, iss);
     if (verdict === 'full') return fail('replay-cache-full', undefined, iss);
     return { ok: true, verified: { client, jti: payload.jti, tenant } };
+  }
+
+  /**
+   * The imported public key of one JWK for one algorithm, imported once. Keyed by the JWK object itself
+   * (inline in CDS_CLIENTS, or in the JWK Set cache's current set): when the set is refreshed after a key
+   * rotation its keys are new objects and are imported anew; the old entries are garbage with their set.
+   */
+  private importKey(jwk: JWK, alg: string): Promise<ImportedKey> {
+    let byAlg = this.importedKeys.get(jwk);
+    if (!byAlg) {
+      byAlg = new Map();
+      this.importedKeys.set(jwk, byAlg);
+    }
+    let imported = byAlg.get(alg);
+    if (!imported) {
+      // Only the public members: a published set that leaks private members must not change behaviour.
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, k: _k, ...publicJwk } = jwk;
+      imported = importJWK(publicJwk, alg);
+      byAlg.set(alg, imported);
+      // A key that cannot be imported is not remembered: the next token tries again (and fails the same way).
+      imported.catch(() => byAlg.delete(alg));
+    }
+    return imported;
   }
 
   private async findKey(client: TrustedClient, kid: string): Promise<JWK | undefined> {

@@ -6,7 +6,7 @@
  */
 import type * as fhir4 from 'fhir/r4.js';
 import type { PatientRecord } from '../../fhir/patient-record.js';
-import { fhirResourceProblems } from '../validation/fhir-shape.js';
+import { fhirResourceProblems, wasCheckedAsResource } from '../validation/fhir-shape.js';
 import type { ObtainedRecord } from './obtain-record.js';
 
 function recordResources(record: PatientRecord): unknown[] {
@@ -31,6 +31,8 @@ function recordResources(record: PatientRecord): unknown[] {
 
 export function malformedRecordOutcome(record: PatientRecord): fhir4.OperationOutcome | undefined {
   for (const resource of recordResources(record)) {
+    // The request's own resources were checked (and repaired) in step 2: only the others are checked here.
+    if (wasCheckedAsResource(resource)) continue;
     const type = (resource as { resourceType?: unknown }).resourceType;
     const [problem] = fhirResourceProblems(resource, `/${typeof type === 'string' ? type : 'resource'}`, { limit: 1 });
     if (problem !== undefined) {

@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { joinPointer, type Problem } from './problem.js';
+import { pointerToken, type Problem } from './problem.js';
 import { MAX_PROBLEMS, SCHEMA_DIR } from './schemas.js';
 
 type Kind = string;
@@ -54,6 +54,28 @@ function describeKind(kind: Kind): string {
   return `an object (FHIR ${kind})`;
 }
 
+/**
+ * A JSON pointer built only when a problem is recorded: the parent pointer and one member name or
+ * index (escaping every member of every visited element cost more than the check itself).
+ */
+type Pointer = string | { readonly parent: Pointer; readonly token: string | number };
+
+function renderPointer(pointer: Pointer): string {
+  return typeof pointer === 'string' ? pointer : `${renderPointer(pointer.parent)}/${pointerToken(pointer.token)}`;
+}
+
+/**
+ * Resource objects whose whole shape was checked without a problem (after any repair). Lets a later
+ * check of the same objects (step 4b re-checking the assembled record) skip what step 2 already
+ * checked. Weak: nothing is kept alive by it.
+ */
+const checkedResources = new WeakSet<object>();
+
+/** True when this very object was checked as a FHIR resource and had no problem. */
+export function wasCheckedAsResource(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && checkedResources.has(value);
+}
+
 class ShapeCheck {
   constructor(
     readonly problems: Problem[],
@@ -65,19 +87,22 @@ class ShapeCheck {
     return this.problems.length >= this.limit;
   }
 
-  add(pointer: string, message: string): void {
-    if (!this.full) this.problems.push({ pointer, message });
+  add(pointer: Pointer, message: string): void {
+    if (!this.full) this.problems.push({ pointer: renderPointer(pointer), message });
   }
 
-  resource(value: unknown, pointer: string): void {
+  resource(value: unknown, pointer: Pointer): void {
     if (!isPlainObject(value)) return this.add(pointer, 'must be a FHIR resource (a JSON object with a resourceType)');
     if (!isFhirResourceType(value.resourceType)) {
-      return this.add(joinPointer(pointer, 'resourceType'), 'must name a FHIR R4 resource type (e.g. "Condition")');
+      return this.add({ parent: pointer, token: 'resourceType' }, 'must name a FHIR R4 resource type (e.g. "Condition")');
     }
+    if (this.full) return;
+    const before = this.problems.length;
     this.object(value, value.resourceType, pointer);
+    if (this.problems.length === before) checkedResources.add(value);
   }
 
-  element(value: unknown, kind: Kind, pointer: string): void {
+  element(value: unknown, kind: Kind, pointer: Pointer): void {
     if (this.full) return;
     switch (kind) {
       case 'string':
@@ -96,19 +121,20 @@ class ShapeCheck {
     }
   }
 
-  private object(value: Record<string, unknown>, kind: Kind, pointer: string): void {
+  private object(value: Record<string, unknown>, kind: Kind, pointer: Pointer): void {
     const shape = shapeOf(kind);
     if (shape === undefined) return;
-    for (const [member, child] of Object.entries(value)) {
+    for (const member of Object.keys(value)) {
       if (this.full) return;
-      const at = joinPointer(pointer, member);
       if (member === 'resourceType') continue;
+      const child = value[member];
+      const at: Pointer = { parent: pointer, token: member };
       const primitiveExtension = member.startsWith('_') && Object.hasOwn(shape, member.slice(1)) ? shape[member.slice(1)] : undefined;
       if (primitiveExtension !== undefined) {
         // `_birthDate: {extension: [...]}` carries extensions of a primitive (an array of them, or nulls, when it repeats).
         if (Array.isArray(primitiveExtension)) {
           if (!Array.isArray(child)) this.add(at, 'must be an array (extensions of a repeating primitive)');
-          else child.forEach((item, i) => item !== null && this.element(item, 'Element', joinPointer(at, i)));
+          else child.forEach((item, i) => item !== null && this.element(item, 'Element', { parent: at, token: i }));
         } else this.element(child, 'Element', at);
         continue;
       }
@@ -125,10 +151,12 @@ class ShapeCheck {
           this.element(child, itemKind, at); // problems point at the value as it was sent
           continue;
         }
-        child.forEach((item, i) => {
-          if (item === null && PRIMITIVE_KINDS.has(itemKind)) return; // paired with a `_member` extension entry
-          this.element(item, itemKind, joinPointer(at, i));
-        });
+        for (let i = 0; i < child.length; i++) {
+          if (!(i in child)) continue; // a hole (never in parsed JSON), skipped as forEach does
+          const item: unknown = child[i];
+          if (item === null && PRIMITIVE_KINDS.has(itemKind)) continue; // paired with a `_member` extension entry
+          this.element(item, itemKind, { parent: at, token: i });
+        }
       } else {
         if (Array.isArray(child)) {
           this.add(at, `must be a single value, not an array (FHIR ${kind}.${member} does not repeat)`);

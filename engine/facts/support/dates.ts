@@ -7,17 +7,30 @@
 const DAY_MS = 86_400_000;
 const FHIR_DATE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T.*)?)?)?$/;
 
+function parseFhirInstant(value: string): number {
+  const m = FHIR_DATE.exec(value.trim());
+  if (!m) return Number.NaN;
+  const [, y, mo, d, time] = m;
+  if (time) return Date.parse(value);
+  return Date.UTC(Number(y), mo ? Number(mo) - 1 : 0, d ? Number(d) : 1);
+}
+
+/**
+ * Parsed instants by text: every fact kind parses the same resource dates again on every evaluation,
+ * so parsing is a pure function memoised here (bounded: cleared when full; it holds date texts only).
+ */
+const INSTANTS = new Map<string, number>();
+const INSTANTS_MAX = 20_000;
+
 /** Parses a FHIR date, dateTime or instant; undefined when absent or malformed. */
 export function parseFhirDate(value: string | undefined | null): Date | undefined {
   if (typeof value !== 'string') return undefined;
-  const m = FHIR_DATE.exec(value.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, time] = m;
-  if (time) {
-    const t = Date.parse(value);
-    return Number.isNaN(t) ? undefined : new Date(t);
+  let t = INSTANTS.get(value);
+  if (t === undefined) {
+    t = parseFhirInstant(value);
+    if (INSTANTS.size >= INSTANTS_MAX) INSTANTS.clear();
+    INSTANTS.set(value, t);
   }
-  const t = Date.UTC(Number(y), mo ? Number(mo) - 1 : 0, d ? Number(d) : 1);
   return Number.isNaN(t) ? undefined : new Date(t);
 }
 

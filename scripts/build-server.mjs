@@ -1,0 +1,54 @@
+/**
+ * `npm run build`: bundles the service (server/main.ts and every project module it imports) into
+ * dist/main.js with esbuild (installed with tsx), so that `npm start` runs plain `node dist/main.js`:
+ * no TypeScript loader at run time (faster start-up, about 30 MB less memory). npm packages stay
+ * external (resolved from node_modules at run time; better-sqlite3 is native).
+ *
+ * Files the service reads at run time (rules/, store/migrations/, server/schemas/, engine's rule-set
+ * schema, the console's static files and client sources) are found relative to the project root, not
+ * copied: each project module's `import.meta.url` is rewritten to the URL of its own source file,
+ * relative to dist/main.js, so `new URL('./x.json', import.meta.url)` in a module means what it means
+ * when the module runs from source. The project can be moved as a whole after building.
+ */
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_FILE = resolve(ROOT, 'dist', 'main.js');
+
+/** `import.meta.url` in a project source file -> the source file's URL, relative to the bundle. */
+const sourceImportMetaUrl = {
+  name: 'source-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.[cm]?ts$/ }, async (args) => {
+      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
+      const fromBundle = relative(dirname(OUT_FILE), args.path).split(sep).join('/');
+      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`), loader: 'ts' };
+    });
+  },
+};
+
+const started = Date.now();
+await build({
+  stdin: {
+    contents: "import { startFromCommandLine } from './server/main.ts';\nstartFromCommandLine();\n",
+    resolveDir: ROOT,
+    sourcefile: 'dist-entry.ts',
+    loader: 'ts',
+  },
+  outfile: OUT_FILE,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [sourceImportMetaUrl],
+});
+console.log(`built ${relative(ROOT, OUT_FILE)} in ${Date.now() - started} ms`);
