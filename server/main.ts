@@ -11,12 +11,14 @@ import { startSnapshotRetention } from './audit/snapshot-retention.js';
 import { trustModeFor } from './auth/trust-mode.js';
 import { loadBundledRuleSetFiles } from './bundled-rule-sets.js';
 import { loadConfig } from './config.js';
+import { maxInFlightFromEnv } from './http/in-flight-limit.js';
 import { createLogger, type Logger } from './logger.js';
 import { compileRuleSet } from '../engine/compile-rule-set.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
 import { importBundledRuleSets } from '../store/import-bundled.js';
 import { RegistryServiceCatalog } from '../store/registry-catalog.js';
 import { ruleSetContentHash } from '../store/rule-set-hash.js';
+import { storeTimeoutFromEnv } from '../store/store-timeout.js';
 import type { Store } from '../store/store.js';
 
 /** How long in-flight requests get to finish on shutdown before connections are cut. */
@@ -47,11 +49,18 @@ function shutdownOnSignals(server: Server, store: Store, logger: Logger, stopTim
 
 export async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const maxInFlight = maxInFlightFromEnv(process.env);
   const logger = createLogger(config.logLevel);
   trustModeFor(config); // refuse early, before opening anything, when the trust setup is unsafe
   // Validate and compile every bundled version before touching the store: a bad rule set stops the start.
   const bundled = loadBundledRuleSetFiles();
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, appendMode: config.storeAppendMode });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    appendMode: config.storeAppendMode,
+    timeoutMs: storeTimeoutFromEnv(process.env),
+    onBackgroundError: (err) => logger.warn({ errorMessage: err.message }, 'store connection lost in the background; it is replaced'),
+  });
   let catalog: RegistryServiceCatalog | undefined;
   try {
     const imported = await importBundledRuleSets(
@@ -69,7 +78,7 @@ export async function main(): Promise<void> {
       onReload: (revision, problems) => logger.info({ revision, problems }, 'registry loaded'),
     });
     catalog = registry;
-    const app = buildApp({ config, catalog: registry, store, logger, clock: () => new Date() });
+    const app = buildApp({ config, catalog: registry, store, logger, clock: () => new Date(), maxInFlight });
     const server = app.listen(config.port, config.host, () => {
       logger.info(
         {
@@ -99,10 +108,15 @@ export async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Starts the service as a program: start-up errors are printed and end the process with status 1. */
+export function startFromCommandLine(): void {
   main().catch((err: Error) => {
     // Start-up errors (configuration, rule sets, store) name what is wrong; print and exit non-zero.
     process.stderr.write(`cannot start: ${err.message}\n`);
     process.exit(1);
   });
 }
+
+// `tsx server/main.ts` (development); the production bundle (npm run build -> dist/main.js) calls
+// startFromCommandLine() from its own entry.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) startFromCommandLine();

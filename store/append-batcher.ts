@@ -5,14 +5,25 @@
  * refused because of one record's data (StoreError 'conflict': a card uuid already recorded), its
  * records are retried one transaction each, so that record fails alone. Any other failure (e.g. a
  * lost connection, where the commit outcome is unknown) rejects the whole group without a retry,
- * so a record is never appended twice.
+ * so a record is never appended twice. A record refused because its rule-set version is not the
+ * active one (StaleVersionError, store/version-check.ts) is refused alone: the transaction commits
+ * the others.
  */
 import type { PreparedDecision } from './decision-hash.js';
-import { StoreError } from './store-error.js';
+import { StaleVersionError, StoreError } from './store-error.js';
 import type { DecisionRecord } from './store.js';
 
-/** Commits the records as one transaction, in order, returning them with seq and hashes. */
-export type CommitDecisions = (records: PreparedDecision[]) => Promise<DecisionRecord[]>;
+/** What became of one record of a commit: appended (with seq and hashes) or refused alone. */
+export type CommitOutcome = DecisionRecord | StaleVersionError;
+
+/** Commits the records as one transaction, in order, returning one outcome per record, in order. */
+export type CommitDecisions = (records: PreparedDecision[]) => Promise<CommitOutcome[]>;
+
+/** Resolves or rejects one caller with its record's outcome. */
+function settle(pending: Pending, outcome: CommitOutcome): void {
+  if (outcome instanceof StaleVersionError) pending.reject(outcome);
+  else pending.resolve(outcome);
+}
 
 interface Pending {
   record: PreparedDecision;
@@ -47,8 +58,8 @@ export class AppendBatcher {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.maxGroupSize);
         try {
-          const committed = await this.commit(group.map((pending) => pending.record));
-          group.forEach((pending, i) => pending.resolve(committed[i]));
+          const outcomes = await this.commit(group.map((pending) => pending.record));
+          group.forEach((pending, i) => settle(pending, outcomes[i]));
         } catch (error) {
           if (!(error instanceof StoreError && error.code === 'conflict')) {
             group.forEach((pending) => pending.reject(error));
@@ -56,8 +67,8 @@ export class AppendBatcher {
           }
           for (const pending of group) {
             try {
-              const [committed] = await this.commit([pending.record]);
-              pending.resolve(committed);
+              const [outcome] = await this.commit([pending.record]);
+              settle(pending, outcome);
             } catch (recordError) {
               pending.reject(recordError);
             }

@@ -5,7 +5,8 @@
  *
  * where `body` is the record's fields except seq and hash (so it includes prevHash), with the
  * snapshot bytes replaced by their digest `snapshotSha256` (the bytes may be purged when they
- * expire; the digest stays). Optional fields that are absent are left out of the body. The first
+ * expire; the digest stays). Optional fields that are absent are left out of the body (so records
+ * appended before `appendedAt` existed hash exactly as before). The first
  * record's prevHash is GENESIS_HASH. Anyone holding an export with all fields can recompute it.
  */
 import { canonicalJson, sha256Hex } from '../engine/canonical-json.js';
@@ -33,6 +34,9 @@ export interface ChainedFields {
   status: number;
   snapshotSha256?: string;
   snapshotExpiresAt?: string;
+  /** When the store appended the record (store/version-check.ts); absent on records appended
+   * before migration 005 and on prepared inputs (the store assigns it inside the append). */
+  appendedAt?: string;
 }
 
 export function chainedFieldsOf(record: ChainedFields): ChainedFields {
@@ -62,6 +66,7 @@ export function chainedFieldsOf(record: ChainedFields): ChainedFields {
     status: record.status,
     snapshotSha256: record.snapshotSha256,
     snapshotExpiresAt: record.snapshotExpiresAt,
+    appendedAt: record.appendedAt,
   };
 }
 

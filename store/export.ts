@@ -5,12 +5,16 @@
  *     export, given includePatientKey) plus `feedback` (all items for its cards, in arrival order).
  *     The encrypted snapshot is never exported.
  *   - CSV (RFC 4180, header row): one row per card (a decision without cards gives one row with
- *     empty card columns) with the card's latest reported outcome and the number of reports.
+ *     empty card columns) with the card's latest reported outcome and the number of reports;
+ *     `ruleIds` lists the rules credited with the card, ';'-separated (every contributor of a merged
+ *     card in rank order, else the card's one rule), `appendedAt` when the store appended the
+ *     decision. Columns added later go at the end, so earlier columns keep their positions.
  *     Text cells that a spreadsheet would run as a formula (= + - @ tab CR) get a leading '.
  * patientKey (a keyed hash, not the id) is left out unless includePatientKey is set.
  */
 import { Readable } from 'node:stream';
 import type { DecisionFilter, DecisionRecord, FeedbackRecord, Store } from './store.js';
+import { creditedRuleIds } from './decision-input.js';
 import { StoreError } from './store-error.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
@@ -35,7 +39,7 @@ export const CSV_COLUMNS = [
   'seq', 'at', 'serviceId', 'hook', 'hookInstance', 'clientIss', 'tenant', 'patientKey', 'ruleSetId', 'ruleSetVersion',
   'ruleSetHash', 'evaluationNow', 'status', 'latencyMs', 'cardUuid', 'ruleId', 'indicator', 'summary', 'feedbackCount',
   'outcome', 'outcomeTimestamp', 'acceptedSuggestions', 'overrideReasonCode', 'overrideReasonSystem', 'overrideReasonDisplay',
-  'userComment', 'hash',
+  'userComment', 'hash', 'ruleIds', 'appendedAt',
 ] as const;
 
 type CsvColumn = (typeof CSV_COLUMNS)[number];
@@ -91,6 +95,8 @@ function csvRows(decision: DecisionRecord, feedbackByCard: Map<string, FeedbackR
         overrideReasonDisplay: outcome?.overrideReasonDisplay,
         userComment: outcome?.userComment,
         hash: decision.hash,
+        ruleIds: card === undefined ? undefined : creditedRuleIds(card).join(';'),
+        appendedAt: decision.appendedAt,
       };
       return `${CSV_COLUMNS.map((column) => csvCell(row[column])).join(',')}\r\n`;
     })

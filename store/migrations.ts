@@ -86,6 +86,12 @@ export function migrateSqlite(db: BetterSqlite3.Database, now: () => Date): numb
 
 export async function migratePostgres(pool: pg.Pool, now: () => Date): Promise<number> {
   const client = await pool.connect();
+  // A connection lost while migrating fails the start; unhandled, pg's 'error' event would end the process.
+  let lost: Error | undefined;
+  const onError = (error: Error): void => {
+    lost ??= error;
+  };
+  client.on('error', onError);
   let applied = 0;
   try {
     await client.query('SELECT pg_advisory_lock($1::bigint)', [POSTGRES_MIGRATION_LOCK_KEY]);
@@ -118,8 +124,12 @@ export async function migratePostgres(pool: pg.Pool, now: () => Date): Promise<n
     } finally {
       await client.query('SELECT pg_advisory_unlock($1::bigint)', [POSTGRES_MIGRATION_LOCK_KEY]);
     }
+  } catch (error) {
+    lost ??= error instanceof StoreError ? undefined : (error as Error);
+    throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(lost);
   }
   return applied;
 }

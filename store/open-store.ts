@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PostgresStore } from './postgres-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import { StoreError } from './store-error.js';
+import { checkStoreTimeout, DEFAULT_STORE_TIMEOUT_MS } from './store-timeout.js';
 import type { Store } from './store.js';
 
 export const SQLITE_FILE_NAME = 'cds-store.sqlite';
@@ -26,8 +27,12 @@ export interface OpenStoreOptions {
   clock?: () => Date;
   /** PostgreSQL pool size per process (default 10). */
   maxConnections?: number;
-  /** Errors of idle pooled PostgreSQL connections (the pool replaces them). */
+  /** Errors of idle pooled PostgreSQL connections (the pool replaces them) and of the connection
+   * that listens for registry changes (it reconnects). */
   onBackgroundError?: (error: Error) => void;
+  /** How long to wait for the database before failing the call (ms, default 5000; the server reads
+   * STORE_TIMEOUT_MS): see store/store-timeout.ts for what it bounds on each backend. */
+  timeoutMs?: number;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
@@ -36,6 +41,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (appendMode !== 'single' && appendMode !== 'group') {
     throw new StoreError('invalid-input', `openStore: appendMode must be "single" or "group", got ${JSON.stringify(appendMode)}`);
   }
+  const timeoutMs = options.timeoutMs === undefined ? DEFAULT_STORE_TIMEOUT_MS : checkStoreTimeout(options.timeoutMs, 'openStore: timeoutMs');
   const databaseUrl = options.databaseUrl?.trim();
   let store: Store;
   if (databaseUrl) {
@@ -48,13 +54,14 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       appendMode,
       maxConnections: options.maxConnections,
       onBackgroundError: options.onBackgroundError,
+      timeoutMs,
     });
   } else {
     if (typeof options.dataDir !== 'string' || options.dataDir === '') {
       throw new StoreError('invalid-input', 'openStore: dataDir must name the folder for the SQLite file');
     }
     mkdirSync(options.dataDir, { recursive: true });
-    store = new SqliteStore({ file: join(options.dataDir, SQLITE_FILE_NAME), clock, appendMode });
+    store = new SqliteStore({ file: join(options.dataDir, SQLITE_FILE_NAME), clock, appendMode, timeoutMs });
   }
   try {
     await store.migrate();

@@ -4,12 +4,21 @@
  *   - registry writes lock the registry_revision row, so lifecycle changes are serialised and the
  *     lifecycle_events seq order is the commit order;
  *   - decision appends lock the decision_chain_head row (SELECT … FOR UPDATE), so seq and prevHash
- *     are assigned atomically; the head row is updated in the same transaction.
+ *     are assigned atomically; the head row is updated in the same transaction. Registry changes of
+ *     the active version lock it too (after registry_revision), so every append is checked against
+ *     the active version at its append instant (store/version-check.ts).
  * Commits use the server's synchronous_commit (default on): a resolved write is on disk.
+ *
+ * Faults: a connection lost while checked out (database restart, pg_terminate_backend, network cut)
+ * fails that call and the connection is discarded, never an unhandled 'error' event; idle ones are
+ * replaced by the pool. Every connection attempt, statement, reply and close() is bounded by
+ * timeoutMs (store/store-timeout.ts), so a database that accepts connections and never answers fails
+ * calls instead of hanging them. Registry changes are announced with NOTIFY
+ * (store/postgres-registry-listener.ts).
  */
 import pg from 'pg';
 import { activeVersionFromLog } from './active-version.js';
-import { AppendBatcher } from './append-batcher.js';
+import { AppendBatcher, type CommitOutcome } from './append-batcher.js';
 import { verifyChainWith, type ChainReader } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
@@ -19,9 +28,12 @@ import { parseInstant } from './instant.js';
 import { checkTransition, requireActorAndReason } from './lifecycle-policy.js';
 import { migratePostgres } from './migrations.js';
 import { assembleOverrideStats, overrideStatsRange } from './override-stats.js';
+import { NOTIFY_REGISTRY_CHANGE, PostgresRegistryListener } from './postgres-registry-listener.js';
 import { decisionFromRow, eventFromRow, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
 import { existingPublicationOutcome, isWithinEffectivePeriod, preparePublication, sortVersions } from './rule-set-publication.js';
 import { StoreError } from './store-error.js';
+import { DEFAULT_STORE_TIMEOUT_MS } from './store-timeout.js';
+import { appendInstant, REGISTRY_CHECK_COLUMNS, RegistrySnapshot, switchInstant, type RegistryCheckRow } from './version-check.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
 import type { FeedbackRequest } from '../server/wire-types.js';
 import type {
@@ -45,16 +57,48 @@ export interface PostgresStoreOptions {
   appendMode: 'single' | 'group';
   /** Pool size per process (default 10). */
   maxConnections?: number;
-  /** Errors of idle pooled connections (e.g. the server restarted); the pool replaces them. */
+  /** Errors of idle pooled connections (e.g. the server restarted; the pool replaces them) and of
+   * the connection listening for registry changes (re-established). */
   onBackgroundError?: (error: Error) => void;
+  /** Bound on each connection attempt, statement, reply and close() (ms, default 5000). */
+  timeoutMs?: number;
 }
 
 type Row = Record<string, unknown>;
 
+/** The client-side reply timeout is a little longer than the server's statement_timeout, so a
+ * database that is alive but slow cancels the statement itself (the connection stays usable) and
+ * only a silent one is given up on by the client. */
+const REPLY_TIMEOUT_MARGIN_MS = 500;
+
+/** Delay before re-establishing the connection that listens for registry changes. */
+const LISTENER_RETRY_MS = 1_000;
+
+/**
+ * An error after which the connection cannot be trusted: raised by the client itself (connection
+ * terminated, socket error, reply timeout with the statement still running) or a FATAL / connection
+ * class error from the server. Refusals of the store's own (StoreError) and statement errors (a
+ * constraint, statement_timeout) leave a working connection: it is rolled back and reused.
+ */
+function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof StoreError) return false;
+  if (error instanceof pg.DatabaseError) return error.severity === 'FATAL' || error.severity === 'PANIC' || /^(08|57P)/.test(error.code ?? '');
+  return true;
+}
+
+/** Closes a client's socket at once (pg has no public call for a client that will not end). */
+function destroySocket(client: pg.PoolClient): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+}
+
+function isoOf(ms: number): { iso: string; ms: number } {
+  return { iso: new Date(ms).toISOString(), ms };
+}
+
 const DECISION_COLUMNS = [
   'seq', 'prev_hash', 'hash', 'at', 'at_ms', 'service_id', 'hook', 'hook_instance', 'client_iss', 'tenant', 'patient_key',
   'rule_set_id', 'rule_set_version', 'rule_set_hash', 'evaluation_now', 'input_fingerprint', 'fired', 'cards', 'latency_ms',
-  'status', 'snapshot', 'snapshot_sha256', 'snapshot_expires_at',
+  'status', 'snapshot', 'snapshot_sha256', 'snapshot_expires_at', 'appended_at',
 ] as const;
 
 /** Placeholders ($1, $2, …) for `rows` rows of `width` values each. */
@@ -77,11 +121,29 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly batcher: AppendBatcher | undefined;
+  private readonly timeoutMs: number;
+  private readonly connectionConfig: pg.ClientConfig;
+  /** Every pooled client that is open, for close() to cut what does not end in time. */
+  private readonly clients = new Set<pg.PoolClient>();
+  private readonly registryListeners = new Set<() => void>();
+  private listener: PostgresRegistryListener | undefined;
   private closed = false;
 
   constructor(private readonly options: PostgresStoreOptions) {
-    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+    this.connectionConfig = {
+      connectionString: options.databaseUrl,
+      connectionTimeoutMillis: this.timeoutMs,
+      statement_timeout: this.timeoutMs,
+      query_timeout: this.timeoutMs + REPLY_TIMEOUT_MARGIN_MS,
+      idle_in_transaction_session_timeout: this.timeoutMs,
+      keepAlive: true,
+    };
+    this.pool = new pg.Pool({ ...this.connectionConfig, max: options.maxConnections ?? 10 });
+    // Idle clients: the pool removes a failed one and tells us here.
     this.pool.on('error', (error) => options.onBackgroundError?.(error));
+    this.pool.on('connect', (client) => this.clients.add(client));
+    this.pool.on('remove', (client) => this.clients.delete(client));
     this.batcher = options.appendMode === 'group' ? new AppendBatcher((records) => this.commitDecisions(records)) : undefined;
   }
 
@@ -90,21 +152,42 @@ export class PostgresStore implements Store {
     return { iso: now.toISOString(), ms: now.getTime() };
   }
 
+  /**
+   * One transaction on a checked-out client. While checked out the client has an 'error' listener
+   * (pg emits 'error' when its connection is lost; unhandled, that would end the process): a lost
+   * connection fails the statement in flight (or the next one), and the client is discarded instead
+   * of being rolled back and reused. After a statement error on a working connection it is rolled
+   * back and reused. If the connection is lost during COMMIT, the outcome is unknown to us: the call
+   * fails (never acknowledged), and the record may or may not be there; it is never half there.
+   */
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await this.pool.connect();
+    let lost: Error | undefined;
+    const onError = (error: Error): void => {
+      lost ??= error;
+    };
+    client.on('error', onError);
+    const release = (): void => {
+      client.removeListener('error', onError);
+      client.release(lost);
+    };
     try {
       await client.query(begin);
       const result = await work(client);
       await client.query('COMMIT');
-      client.release();
+      release();
       return result;
     } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-        client.release();
-      } catch (rollbackError) {
-        client.release(rollbackError as Error);
+      if (lost === undefined && !isConnectionFailure(error)) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          lost ??= rollbackError as Error;
+        }
+      } else {
+        lost ??= error as Error;
       }
+      release();
       throw error;
     }
   }
@@ -113,11 +196,26 @@ export class PostgresStore implements Store {
     await migratePostgres(this.pool, this.options.clock);
   }
 
+  /** Waits for queued appends, then closes every connection; bounded: whatever has not closed
+   * within timeoutMs (a silent database) is cut. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.listener?.stop(this.timeoutMs);
+    this.listener = undefined;
     await this.batcher?.idle();
-    await this.pool.end();
+    const ended = this.pool.end();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed-out'>((resolve) => {
+      timer = setTimeout(() => resolve('timed-out'), this.timeoutMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([ended.then(() => 'ended' as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timed-out') {
+      ended.catch(() => undefined);
+      for (const client of this.clients) destroySocket(client);
+    }
   }
 
   async ping(): Promise<void> {
@@ -131,26 +229,36 @@ export class PostgresStore implements Store {
     await client.query('SELECT revision FROM registry_revision WHERE id = 1 FOR UPDATE');
   }
 
+  /** Bumps the revision and announces the change (NOTIFY is delivered when the transaction commits). */
   private async bumpRevision(client: pg.PoolClient): Promise<void> {
     await client.query('UPDATE registry_revision SET revision = revision + 1 WHERE id = 1');
+    await client.query(NOTIFY_REGISTRY_CHANGE);
+  }
+
+  /**
+   * The instant of a change of the active version: takes the chain-head lock (after the registry
+   * lock, the order every writer uses), so no append runs while the active version changes, and
+   * stamps the change strictly after everything recorded (store/version-check.ts).
+   */
+  private async lockChainForSwitch(client: pg.PoolClient): Promise<{ iso: string; ms: number }> {
+    const head = (await client.query('SELECT last_at_ms FROM decision_chain_head WHERE id = 1 FOR UPDATE')).rows[0] as { last_at_ms: string };
+    const ms = switchInstant(this.now().ms, Number(head.last_at_ms));
+    await client.query('UPDATE decision_chain_head SET last_at_ms = $1 WHERE id = 1', [ms]);
+    return isoOf(ms);
   }
 
   private async insertEvent(
     client: pg.PoolClient,
-    ruleSetId: string,
-    version: string,
-    from: LifecycleState | null,
-    to: LifecycleState,
-    actor: string,
-    reason: string,
+    event: Omit<LifecycleEvent, 'seq' | 'at'>,
+    at: { iso: string; ms: number },
   ): Promise<LifecycleEvent> {
-    const now = this.now();
+    const { ruleSetId, version, from, to, actor, reason } = event;
     const result = await client.query(
       `INSERT INTO lifecycle_events (rule_set_id, version, from_state, to_state, actor, reason, at, at_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
-      [ruleSetId, version, from, to, actor, reason, now.iso, now.ms],
+      [ruleSetId, version, from, to, actor, reason, at.iso, at.ms],
     );
-    return { seq: Number(result.rows[0].seq), ruleSetId, version, from, to, actor, reason, at: now.iso };
+    return { seq: Number(result.rows[0].seq), ruleSetId, version, from, to, actor, reason, at: at.iso };
   }
 
   async publish(content: RuleSet, hash: string, author: string): Promise<RuleSetVersionRecord> {
@@ -165,7 +273,11 @@ export class PostgresStore implements Store {
          VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8)`,
         [p.ruleSetId, p.version, p.hash, p.contentJson, p.author, this.now().iso, p.effectiveStart, p.effectiveEnd ?? null],
       );
-      await this.insertEvent(client, p.ruleSetId, p.version, null, 'draft', p.author, `published (content hash ${p.hash})`);
+      await this.insertEvent(
+        client,
+        { ruleSetId: p.ruleSetId, version: p.version, from: null, to: 'draft', actor: p.author, reason: `published (content hash ${p.hash})` },
+        this.now(),
+      );
       await this.bumpRevision(client);
       return versionFromRow((await client.query(select, [p.ruleSetId, p.version])).rows[0] as Row);
     });
@@ -195,16 +307,22 @@ export class PostgresStore implements Store {
         .rows[0] as { state: LifecycleState; author: string } | undefined;
       if (current === undefined) throw new StoreError('not-found', `${where}: no such published version`);
       const recordedReason = checkTransition({ ruleSetId, version, from: current.state, to, actor, author: current.author, reason });
+      // One instant for the whole change: the retirement of the previous version and the activation.
+      const at = to === 'active' || current.state === 'active' ? await this.lockChainForSwitch(client) : this.now();
       if (to === 'active') {
         const active = (await client.query("SELECT version FROM rule_set_versions WHERE rule_set_id = $1 AND state = 'active'", [ruleSetId]))
           .rows[0] as { version: string } | undefined;
         if (active !== undefined) {
           await client.query("UPDATE rule_set_versions SET state = 'retired' WHERE rule_set_id = $1 AND version = $2", [ruleSetId, active.version]);
-          await this.insertEvent(client, ruleSetId, active.version, 'active', 'retired', actor, `superseded by the activation of ${version}: ${reason}`);
+          await this.insertEvent(
+            client,
+            { ruleSetId, version: active.version, from: 'active', to: 'retired', actor, reason: `superseded by the activation of ${version}: ${reason}` },
+            at,
+          );
         }
       }
       await client.query('UPDATE rule_set_versions SET state = $1 WHERE rule_set_id = $2 AND version = $3', [to, ruleSetId, version]);
-      const event = await this.insertEvent(client, ruleSetId, version, current.state, to, actor, recordedReason);
+      const event = await this.insertEvent(client, { ruleSetId, version, from: current.state, to, actor, reason: recordedReason }, at);
       await this.bumpRevision(client);
       return event;
     });
@@ -234,45 +352,91 @@ export class PostgresStore implements Store {
     return Number(row.revision);
   }
 
+  onRegistryChange(listener: () => void): () => void {
+    this.registryListeners.add(listener);
+    if (this.listener === undefined && !this.closed) {
+      this.listener = new PostgresRegistryListener({
+        client: this.connectionConfig,
+        retryMs: LISTENER_RETRY_MS,
+        onError: (error) => this.options.onBackgroundError?.(error),
+        onChange: () => {
+          for (const registered of [...this.registryListeners]) {
+            try {
+              registered();
+            } catch (error) {
+              this.options.onBackgroundError?.(error as Error);
+            }
+          }
+        },
+      });
+      this.listener.start();
+    }
+    return () => {
+      this.registryListeners.delete(listener);
+    };
+  }
+
   // ---- Decisions ---------------------------------------------------------------------------
 
   async appendDecision(input: DecisionRecordInput): Promise<DecisionRecord> {
     const prepared = prepareDecision(input);
     if (this.batcher !== undefined) return this.batcher.append(prepared);
-    const [record] = await this.commitDecisions([prepared]);
-    return record;
+    const [outcome] = await this.commitDecisions([prepared]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
   }
 
-  private async commitDecisions(records: PreparedDecision[]): Promise<DecisionRecord[]> {
+  private async commitDecisions(records: PreparedDecision[]): Promise<CommitOutcome[]> {
     try {
       return await this.inTransaction(async (client) => {
-        const head = (await client.query('SELECT seq, hash FROM decision_chain_head WHERE id = 1 FOR UPDATE')).rows[0] as { seq: string; hash: string };
+        const head = (await client.query('SELECT seq, hash, last_at_ms FROM decision_chain_head WHERE id = 1 FOR UPDATE')).rows[0] as {
+          seq: string;
+          hash: string;
+          last_at_ms: string;
+        };
+        const appendedMs = appendInstant(this.now().ms, Number(head.last_at_ms));
+        const appendedAt = new Date(appendedMs).toISOString();
+        const ruleSetIds = [...new Set(records.map((record) => record.fields.ruleSetId))];
+        const registry = new RegistrySnapshot(
+          (await client.query(`SELECT ${REGISTRY_CHECK_COLUMNS} FROM rule_set_versions WHERE rule_set_id = ANY($1::text[])`, [ruleSetIds]))
+            .rows as RegistryCheckRow[],
+        );
         let seq = Number(head.seq);
         let prevHash = head.hash;
-        const committed: DecisionRecord[] = [];
+        const outcomes: CommitOutcome[] = [];
+        let appended = 0;
         const decisionValues: unknown[] = [];
         const cardValues: unknown[] = [];
         const firedValues: unknown[] = [];
         const cardRuleValues: unknown[] = [];
-        for (const { fields, snapshot, atMs, firedRuleIds } of records) {
+        for (const { fields: prepared, snapshot, atMs, firedRuleIds } of records) {
+          const refusal = registry.refusal(prepared.ruleSetId, prepared.ruleSetVersion, appendedMs);
+          if (refusal !== undefined) {
+            outcomes.push(refusal);
+            continue;
+          }
+          const fields = { ...prepared, appendedAt };
           seq += 1;
+          appended += 1;
           const hash = decisionHash(prevHash, fields);
           decisionValues.push(
             seq, prevHash, hash, fields.at, atMs, fields.serviceId, fields.hook, fields.hookInstance, fields.clientIss ?? null,
             fields.tenant ?? null, fields.patientKey, fields.ruleSetId, fields.ruleSetVersion, fields.ruleSetHash,
             fields.evaluationNow, fields.inputFingerprint, JSON.stringify(fields.fired), JSON.stringify(fields.cards),
             fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
+            fields.appendedAt,
           );
           for (const card of fields.cards) {
             cardValues.push(card.uuid, seq, card.ruleId, card.indicator);
             for (const ruleId of creditedRuleIds(card)) cardRuleValues.push(card.uuid, seq, ruleId);
           }
           for (const ruleId of firedRuleIds) firedValues.push(ruleId, seq);
-          committed.push({ ...fields, snapshot, seq, prevHash, hash });
+          outcomes.push({ ...fields, snapshot, seq, prevHash, hash });
           prevHash = hash;
         }
+        if (appended === 0) return outcomes;
         await client.query(
-          `INSERT INTO decisions (${DECISION_COLUMNS.join(', ')}) VALUES ${valuesList(records.length, DECISION_COLUMNS.length)}`,
+          `INSERT INTO decisions (${DECISION_COLUMNS.join(', ')}) VALUES ${valuesList(appended, DECISION_COLUMNS.length)}`,
           decisionValues,
         );
         if (cardValues.length > 0) {
@@ -284,8 +448,8 @@ export class PostgresStore implements Store {
         if (firedValues.length > 0) {
           await client.query(`INSERT INTO decision_fired_rules (rule_id, seq) VALUES ${valuesList(firedValues.length / 2, 2)}`, firedValues);
         }
-        await client.query('UPDATE decision_chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prevHash]);
-        return committed;
+        await client.query('UPDATE decision_chain_head SET seq = $1, hash = $2, last_at_ms = $3 WHERE id = 1', [seq, prevHash, appendedMs]);
+        return outcomes;
       });
     } catch (error) {
       throw cardConflict(error) ?? error;

@@ -1,11 +1,13 @@
 /**
  * A ServiceCatalog (server/service-catalog.ts) that follows the rule-set registry: at start and
- * whenever registryRevision() changes (polled every pollIntervalMs, or on an explicit refresh()),
- * it compiles the active version of each rule set (once per content hash; cached) and binds its
- * services. Bindings are checked against the effective period on every get()/list() call, so a
- * version is served only from effectivePeriod.start (inclusive) to end (exclusive) even between
- * registry changes. A registry change reaches requests within one poll interval (or at once after
- * refresh()).
+ * whenever registryRevision() changes (announced by the store, store.onRegistryChange: within
+ * milliseconds on PostgreSQL, from any process; polled every pollIntervalMs as the fallback; or on an
+ * explicit refresh()), it compiles the active version of each rule set (once per content hash;
+ * cached) and binds its services. Bindings are checked against the effective period on every
+ * get()/list() call, so a version is served only from effectivePeriod.start (inclusive) to end
+ * (exclusive) even between registry changes. A call that was evaluated with a version superseded in
+ * the meantime is refused by the store when it is recorded (store/version-check.ts); the service
+ * then refreshes the catalog and evaluates again (server/service-call/call-service.ts).
  *
  * Problems (a version that does not compile, a service id defined by two active rule sets, an
  * invalid service id or prefetch template) never stop the catalog: the affected services are not
@@ -55,6 +57,7 @@ export class RegistryServiceCatalog implements ServiceCatalog {
   private revision: number | undefined;
   private refreshing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   private constructor(options: RegistryCatalogOptions) {
     this.store = options.store;
@@ -65,10 +68,14 @@ export class RegistryServiceCatalog implements ServiceCatalog {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_REGISTRY_POLL_MS;
   }
 
-  /** Loads the registry once (errors propagate: a start without a readable registry fails), then polls. */
+  /** Loads the registry once (errors propagate: a start without a readable registry fails), then
+   * follows the store's change announcements and polls. */
   static async start(options: RegistryCatalogOptions): Promise<RegistryServiceCatalog> {
     const catalog = new RegistryServiceCatalog(options);
     await catalog.refresh();
+    catalog.unsubscribe = catalog.store.onRegistryChange(() => {
+      catalog.refresh().catch((error: Error) => catalog.onError(error));
+    });
     if (catalog.pollIntervalMs > 0) {
       catalog.timer = setInterval(() => {
         catalog.refresh().catch((error: Error) => catalog.onError(error));
@@ -78,10 +85,12 @@ export class RegistryServiceCatalog implements ServiceCatalog {
     return catalog;
   }
 
-  /** Stops polling. */
+  /** Stops polling and following the store's announcements. */
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   /** Re-reads the registry if its revision changed (force: regardless). Refreshes never overlap. */

@@ -78,6 +78,7 @@ export function decisionFromRow(row: Row): DecisionRow {
     snapshot: row.snapshot === null || row.snapshot === undefined ? undefined : Buffer.from(row.snapshot as Uint8Array),
     snapshotSha256: optional(row.snapshot_sha256),
     snapshotExpiresAt: optional(row.snapshot_expires_at),
+    appendedAt: optional(row.appended_at),
   };
 }
 

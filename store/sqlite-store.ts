@@ -2,11 +2,19 @@
  * The embedded backend: one SQLite file (better-sqlite3), WAL mode with synchronous=FULL so a
  * committed write survives a crash or power loss. Every write is one IMMEDIATE transaction, which
  * takes SQLite's write lock first: seq and prevHash of a decision are assigned atomically even when
- * several processes open the same file.
+ * several processes open the same file, and appends and changes of the active version are ordered
+ * (store/version-check.ts).
+ *
+ * Waiting for the write lock: better-sqlite3 is synchronous, so SQLite's own busy wait blocks the
+ * whole event loop. It is kept short (busyTimeoutMs, default 50 ms); while another process still
+ * holds the lock, the write is retried after an asynchronous pause, so other requests are served
+ * meanwhile, until timeoutMs (STORE_TIMEOUT_MS) has passed; then the SQLITE_BUSY error is thrown.
  */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { activeVersionFromLog } from './active-version.js';
-import { AppendBatcher } from './append-batcher.js';
+import { AppendBatcher, type CommitOutcome } from './append-batcher.js';
 import { verifyChainWith, type ChainReader } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
@@ -19,6 +27,8 @@ import { assembleOverrideStats, overrideStatsRange } from './override-stats.js';
 import { decisionFromRow, eventFromRow, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
 import { existingPublicationOutcome, isWithinEffectivePeriod, preparePublication, sortVersions, type Publication } from './rule-set-publication.js';
 import { StoreError } from './store-error.js';
+import { DEFAULT_STORE_TIMEOUT_MS } from './store-timeout.js';
+import { appendInstant, REGISTRY_CHECK_COLUMNS, RegistrySnapshot, switchInstant, type RegistryCheckRow } from './version-check.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
 import type { FeedbackRequest } from '../server/wire-types.js';
 import type {
@@ -40,11 +50,23 @@ export interface SqliteStoreOptions {
   clock: () => Date;
   /** 'group': appends made in the same tick share one transaction (still durable before resolving). */
   appendMode: 'single' | 'group';
-  /** How long a writer waits for another process's write lock before failing (ms). */
+  /** How long one attempt waits, synchronously, for another process's write lock (ms, default 50). */
   busyTimeoutMs?: number;
+  /** How long a write keeps retrying, asynchronously, while the lock is held elsewhere (ms, default 5000). */
+  timeoutMs?: number;
 }
 
 type Row = Record<string, unknown>;
+
+/** SQLite's synchronous wait for a lock per attempt: short, since it blocks the event loop. */
+export const SQLITE_BUSY_TIMEOUT_MS = 50;
+/** Pause between attempts while another process holds the write lock (the event loop runs meanwhile). */
+export const SQLITE_BUSY_RETRY_MS = 25;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
 
 /** SQLite limits host parameters per statement; IN lists are chunked below this. */
 const IN_LIST_CHUNK = 500;
@@ -64,14 +86,49 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly batcher: AppendBatcher | undefined;
+  private readonly busyTimeoutMs: number;
+  private readonly timeoutMs: number;
+  private readonly registryListeners = new Set<() => void>();
   private closed = false;
 
   constructor(private readonly options: SqliteStoreOptions) {
+    this.busyTimeoutMs = options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+    // Opening may wait (better-sqlite3's default 5 s) for a process that is setting the file up; the
+    // short busy timeout applies from then on, while requests are served.
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     this.batcher = options.appendMode === 'group' ? new AppendBatcher(async (records) => this.commitDecisions(records)) : undefined;
+  }
+
+  /**
+   * Runs a write (one IMMEDIATE transaction) and, while another connection holds the write lock,
+   * runs it again after an asynchronous pause until timeoutMs has passed. A refused attempt changed
+   * nothing (SQLite rolled it back), so running it again is safe.
+   */
+  private async whenUnlocked<T>(write: () => T): Promise<T> {
+    const deadline = performance.now() + this.timeoutMs;
+    for (;;) {
+      try {
+        return write();
+      } catch (error) {
+        if (!isBusy(error) || performance.now() + SQLITE_BUSY_RETRY_MS >= deadline) throw error;
+      }
+      await delay(SQLITE_BUSY_RETRY_MS);
+    }
+  }
+
+  /** Tells the subscribers after a registry write committed; a subscriber's failure is its own. */
+  private announceRegistryChange(): void {
+    for (const listener of [...this.registryListeners]) {
+      try {
+        listener();
+      } catch {
+        // the change is committed whatever a subscriber does with the news
+      }
+    }
   }
 
   private now(): { iso: string; ms: number } {
@@ -80,7 +137,7 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    migrateSqlite(this.db, this.options.clock);
+    await this.whenUnlocked(() => migrateSqlite(this.db, this.options.clock));
   }
 
   async close(): Promise<void> {
@@ -104,12 +161,21 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE registry_revision SET revision = revision + 1 WHERE id = 1').run();
   }
 
-  private insertEvent(ruleSetId: string, version: string, from: LifecycleState | null, to: LifecycleState, actor: string, reason: string): LifecycleEvent {
-    const now = this.now();
+  private insertEvent(event: Omit<LifecycleEvent, 'seq' | 'at'>, at: { iso: string; ms: number }): LifecycleEvent {
+    const { ruleSetId, version, from, to, actor, reason } = event;
     const info = this.db
       .prepare('INSERT INTO lifecycle_events (rule_set_id, version, from_state, to_state, actor, reason, at, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(ruleSetId, version, from, to, actor, reason, now.iso, now.ms);
-    return { seq: Number(info.lastInsertRowid), ruleSetId, version, from, to, actor, reason, at: now.iso };
+      .run(ruleSetId, version, from, to, actor, reason, at.iso, at.ms);
+    return { seq: Number(info.lastInsertRowid), ruleSetId, version, from, to, actor, reason, at: at.iso };
+  }
+
+  /** The instant of a change of the active version (inside the write transaction, which already
+   * excludes appends): strictly after everything recorded (store/version-check.ts). */
+  private switchAt(): { iso: string; ms: number } {
+    const head = this.db.prepare('SELECT last_at_ms FROM decision_chain_head WHERE id = 1').get() as { last_at_ms: number };
+    const ms = switchInstant(this.now().ms, Number(head.last_at_ms));
+    this.db.prepare('UPDATE decision_chain_head SET last_at_ms = ? WHERE id = 1').run(ms);
+    return { iso: new Date(ms).toISOString(), ms };
   }
 
   async publish(content: RuleSet, hash: string, author: string): Promise<RuleSetVersionRecord> {
@@ -123,11 +189,16 @@ export class SqliteStore implements Store {
            VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?)`,
         )
         .run(p.ruleSetId, p.version, p.hash, p.contentJson, p.author, this.now().iso, p.effectiveStart, p.effectiveEnd ?? null);
-      this.insertEvent(p.ruleSetId, p.version, null, 'draft', p.author, `published (content hash ${p.hash})`);
+      this.insertEvent(
+        { ruleSetId: p.ruleSetId, version: p.version, from: null, to: 'draft', actor: p.author, reason: `published (content hash ${p.hash})` },
+        this.now(),
+      );
       this.bumpRevision();
       return versionFromRow(this.selectVersionRow(p.ruleSetId, p.version) as Row);
     });
-    return run.immediate(publication);
+    const published = await this.whenUnlocked(() => run.immediate(publication));
+    this.announceRegistryChange();
+    return published;
   }
 
   async getVersion(ruleSetId: string, version: string): Promise<RuleSetVersionRecord | undefined> {
@@ -153,21 +224,28 @@ export class SqliteStore implements Store {
         | undefined;
       if (current === undefined) throw new StoreError('not-found', `${where}: no such published version`);
       const recordedReason = checkTransition({ ruleSetId, version, from: current.state, to, actor, author: current.author, reason });
+      // One instant for the whole change: the retirement of the previous version and the activation.
+      const at = to === 'active' || current.state === 'active' ? this.switchAt() : this.now();
       if (to === 'active') {
         const active = this.db.prepare("SELECT version FROM rule_set_versions WHERE rule_set_id = ? AND state = 'active'").get(ruleSetId) as
           | { version: string }
           | undefined;
         if (active !== undefined) {
           this.db.prepare("UPDATE rule_set_versions SET state = 'retired' WHERE rule_set_id = ? AND version = ?").run(ruleSetId, active.version);
-          this.insertEvent(ruleSetId, active.version, 'active', 'retired', actor, `superseded by the activation of ${version}: ${reason}`);
+          this.insertEvent(
+            { ruleSetId, version: active.version, from: 'active', to: 'retired', actor, reason: `superseded by the activation of ${version}: ${reason}` },
+            at,
+          );
         }
       }
       this.db.prepare('UPDATE rule_set_versions SET state = ? WHERE rule_set_id = ? AND version = ?').run(to, ruleSetId, version);
-      const event = this.insertEvent(ruleSetId, version, current.state, to, actor, recordedReason);
+      const event = this.insertEvent({ ruleSetId, version, from: current.state, to, actor, reason: recordedReason }, at);
       this.bumpRevision();
       return event;
     });
-    return run.immediate();
+    const event = await this.whenUnlocked(() => run.immediate());
+    this.announceRegistryChange();
+    return event;
   }
 
   async history(ruleSetId: string, version?: string): Promise<LifecycleEvent[]> {
@@ -195,37 +273,71 @@ export class SqliteStore implements Store {
     return Number(row.revision);
   }
 
+  onRegistryChange(listener: () => void): () => void {
+    this.registryListeners.add(listener);
+    return () => {
+      this.registryListeners.delete(listener);
+    };
+  }
+
   // ---- Decisions ---------------------------------------------------------------------------
 
   async appendDecision(input: DecisionRecordInput): Promise<DecisionRecord> {
     const prepared = prepareDecision(input);
     if (this.batcher !== undefined) return this.batcher.append(prepared);
-    const [record] = this.commitDecisions([prepared]);
-    return record;
+    const [outcome] = await this.commitDecisions([prepared]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
   }
 
-  private commitDecisions(records: PreparedDecision[]): DecisionRecord[] {
-    const run = this.db.transaction((): DecisionRecord[] => {
-      let head = this.db.prepare('SELECT seq, hash FROM decision_chain_head WHERE id = 1').get() as { seq: number; hash: string };
+  private commitDecisions(records: PreparedDecision[]): Promise<CommitOutcome[]> {
+    const run = this.db.transaction((): CommitOutcome[] => {
+      const current = this.db.prepare('SELECT seq, hash, last_at_ms FROM decision_chain_head WHERE id = 1').get() as {
+        seq: number;
+        hash: string;
+        last_at_ms: number;
+      };
+      let head = { seq: Number(current.seq), hash: current.hash };
+      const appendedMs = appendInstant(this.now().ms, Number(current.last_at_ms));
+      const appendedAt = new Date(appendedMs).toISOString();
+      const ruleSetIds = [...new Set(records.map((record) => record.fields.ruleSetId))];
+      const registryRows: RegistryCheckRow[] = [];
+      for (const chunk of chunks(ruleSetIds, IN_LIST_CHUNK)) {
+        registryRows.push(
+          ...(this.db
+            .prepare(`SELECT ${REGISTRY_CHECK_COLUMNS} FROM rule_set_versions WHERE rule_set_id IN (${chunk.map(() => '?').join(', ')})`)
+            .all(...chunk) as RegistryCheckRow[]),
+        );
+      }
+      const registry = new RegistrySnapshot(registryRows);
       const insertDecision = this.db.prepare(
         `INSERT INTO decisions (seq, prev_hash, hash, at, at_ms, service_id, hook, hook_instance, client_iss, tenant, patient_key,
            rule_set_id, rule_set_version, rule_set_hash, evaluation_now, input_fingerprint, fired, cards, latency_ms, status,
-           snapshot, snapshot_sha256, snapshot_expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           snapshot, snapshot_sha256, snapshot_expires_at, appended_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const insertCard = this.db.prepare('INSERT INTO decision_cards (card_uuid, seq, rule_id, indicator) VALUES (?, ?, ?, ?)');
       const insertFired = this.db.prepare('INSERT INTO decision_fired_rules (rule_id, seq) VALUES (?, ?)');
       const insertCardRule = this.db.prepare('INSERT INTO decision_card_rules (card_uuid, seq, rule_id) VALUES (?, ?, ?)');
-      const committed: DecisionRecord[] = [];
-      for (const { fields, snapshot, atMs, firedRuleIds } of records) {
-        const seq = Number(head.seq) + 1;
+      const outcomes: CommitOutcome[] = [];
+      let appended = 0;
+      for (const { fields: prepared, snapshot, atMs, firedRuleIds } of records) {
+        const refusal = registry.refusal(prepared.ruleSetId, prepared.ruleSetVersion, appendedMs);
+        if (refusal !== undefined) {
+          outcomes.push(refusal);
+          continue;
+        }
+        const fields = { ...prepared, appendedAt };
+        const seq = head.seq + 1;
         const prevHash = head.hash;
         const hash = decisionHash(prevHash, fields);
+        appended += 1;
         insertDecision.run(
           seq, prevHash, hash, fields.at, atMs, fields.serviceId, fields.hook, fields.hookInstance, fields.clientIss ?? null,
           fields.tenant ?? null, fields.patientKey, fields.ruleSetId, fields.ruleSetVersion, fields.ruleSetHash,
           fields.evaluationNow, fields.inputFingerprint, JSON.stringify(fields.fired), JSON.stringify(fields.cards),
           fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
+          fields.appendedAt,
         );
         for (const card of fields.cards) {
           try {
@@ -237,13 +349,15 @@ export class SqliteStore implements Store {
           for (const ruleId of creditedRuleIds(card)) insertCardRule.run(card.uuid, seq, ruleId);
         }
         for (const ruleId of firedRuleIds) insertFired.run(ruleId, seq);
-        committed.push({ ...fields, snapshot, seq, prevHash, hash });
+        outcomes.push({ ...fields, snapshot, seq, prevHash, hash });
         head = { seq, hash };
       }
-      this.db.prepare('UPDATE decision_chain_head SET seq = ?, hash = ? WHERE id = 1').run(head.seq, head.hash);
-      return committed;
+      if (appended > 0) {
+        this.db.prepare('UPDATE decision_chain_head SET seq = ?, hash = ?, last_at_ms = ? WHERE id = 1').run(head.seq, head.hash, appendedMs);
+      }
+      return outcomes;
     });
-    return run.immediate();
+    return this.whenUnlocked(() => run.immediate());
   }
 
   async getDecision(seq: number): Promise<DecisionRecord | undefined> {
@@ -271,7 +385,7 @@ export class SqliteStore implements Store {
     // writers on the main connection keep going while a long verification runs.
     const reader = new Database(this.options.file, { readonly: true, fileMustExist: true });
     try {
-      reader.pragma(`busy_timeout = ${this.options.busyTimeoutMs ?? 10_000}`);
+      reader.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       reader.exec('BEGIN');
       const source: ChainReader = {
         head: async () => {
@@ -305,7 +419,7 @@ export class SqliteStore implements Store {
       }
       return purged;
     });
-    return run.immediate();
+    return this.whenUnlocked(() => run.immediate());
   }
 
   // ---- Feedback ----------------------------------------------------------------------------
@@ -340,7 +454,7 @@ export class SqliteStore implements Store {
       }
       return { stored, duplicates: items.length - stored, unknownCards: cards.filter((card) => !known.has(card)) };
     });
-    return run.immediate();
+    return this.whenUnlocked(() => run.immediate());
   }
 
   async feedbackForCards(cardUuids: string[]): Promise<FeedbackRecord[]> {

@@ -24,3 +24,30 @@ export class StoreError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * appendDecision refused a decision because its rule-set version is not the registry's active version
+ * at the append instant (a replica that has not yet seen an activation, a roll back or a retirement).
+ * The caller refreshes its view of the registry and evaluates again with the active version
+ * (server/service-call/call-service.ts). `code` is 'stale-version'.
+ *
+ * A class of its own rather than a StoreErrorCode: only appendDecision refuses this way, and the
+ * admin API maps every StoreErrorCode exhaustively (server/admin/admin-error.ts), which never sees it.
+ */
+export class StaleVersionError extends Error {
+  readonly code = 'stale-version' as const;
+
+  constructor(
+    readonly ruleSetId: string,
+    readonly ruleSetVersion: string,
+    /** The version active at `appendedAt` (undefined: none). */
+    readonly activeVersion: string | undefined,
+    readonly appendedAt: string,
+  ) {
+    super(
+      `appendDecision: the decision was made with ${ruleSetId}@${ruleSetVersion}, but at the append instant ${appendedAt} the registry's ` +
+        `active version is ${activeVersion === undefined ? 'none (no version in force)' : activeVersion}; evaluate again with the active version`,
+    );
+    this.name = 'StaleVersionError';
+  }
+}

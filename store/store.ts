@@ -4,7 +4,9 @@
  * (DATABASE_URL=postgres://…, shared by several server processes). store/open-store.ts picks one
  * and runs the schema migrations (store/migrations/<backend>/NNN_name.sql).
  *
- * Failures the caller can act on are StoreError (store/store-error.ts) with a `code`.
+ * Failures the caller can act on are StoreError (store/store-error.ts) with a `code`, and
+ * StaleVersionError (code 'stale-version') from appendDecision. Every operation is bounded in time
+ * (OpenStoreOptions.timeoutMs, STORE_TIMEOUT_MS): a database that does not answer fails the call.
  */
 import type { RuleSet } from '../engine/rule-set-types.js';
 import type { FeedbackRequest } from '../server/wire-types.js';
@@ -81,6 +83,13 @@ export interface DecisionRecord extends DecisionRecordInput {
   seq: number;
   prevHash: string;
   hash: string;
+  /**
+   * When the store appended the record: its clock inside the append transaction, never before the
+   * last change of the active version (store/version-check.ts). The record's ruleSetVersion is
+   * activeVersionAt(ruleSetId, appendedAt) for every rule set the registry holds. Chained. Absent on
+   * records appended before migration 005. (`at` is the caller's instant of the call.)
+   */
+  appendedAt?: string;
   /** SHA-256 of the snapshot bytes. The chain covers this digest, not the bytes, so an expired
    * snapshot can be purged (purgeExpiredSnapshots) without breaking the chain. */
   snapshotSha256?: string;
@@ -168,7 +177,10 @@ export interface Store {
   publish(content: RuleSet, hash: string, author: string): Promise<RuleSetVersionRecord>;
   getVersion(ruleSetId: string, version: string): Promise<RuleSetVersionRecord | undefined>;
   listVersions(ruleSetId?: string): Promise<RuleSetVersionRecord[]>;
-  /** Activating retires the currently active version of the same rule set in the same transaction. */
+  /** Activating retires the currently active version of the same rule set in the same transaction;
+   * both events carry the same instant, so activeVersionAt never finds a gap between them. A change
+   * of the active version is stamped strictly after every decision already appended
+   * (store/version-check.ts), so it never changes what an earlier decision was checked against. */
   transition(ruleSetId: string, version: string, to: LifecycleState, actor: string, reason: string): Promise<LifecycleEvent>;
   history(ruleSetId: string, version?: string): Promise<LifecycleEvent[]>;
   /** The version in force at `at` (active at that instant per the lifecycle event log and inside
@@ -176,9 +188,22 @@ export interface Store {
   activeVersionAt(ruleSetId: string, at: string): Promise<RuleSetVersionRecord | undefined>;
   /** Monotonic counter bumped on every registry change (publish, lifecycle change); servers poll it. */
   registryRevision(): Promise<number>;
+  /**
+   * Calls `listener` soon after a registry change commits; returns a function that stops the calls.
+   * PostgreSQL: LISTEN/NOTIFY, so changes made by any process arrive within milliseconds (and once
+   * more whenever the listening connection is re-established, since changes may have been missed).
+   * SQLite: changes made through this store object only; other processes are seen by polling
+   * registryRevision(). A notification can be lost (connection down): keep polling as the fallback.
+   */
+  onRegistryChange(listener: () => void): () => void;
 
   // Decisions (append-only, hash-chained)
-  /** Resolves once the record is durably committed. */
+  /**
+   * Resolves once the record is durably committed. Refuses (StaleVersionError, code 'stale-version')
+   * a decision whose rule-set version is not the registry's active version at the append instant
+   * (store/version-check.ts); the caller evaluates again with the active version. Decisions of rule
+   * sets the registry does not hold are not checked.
+   */
   appendDecision(input: DecisionRecordInput): Promise<DecisionRecord>;
   getDecision(seq: number): Promise<DecisionRecord | undefined>;
   findDecisionByCard(cardUuid: string): Promise<DecisionRecord | undefined>;

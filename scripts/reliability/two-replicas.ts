@@ -4,8 +4,8 @@
  * Two server processes on one PostgreSQL (127.0.0.1:5432, database test, a fresh schema, dropped
  * afterwards) under order-sign load while a new rule-set version is published, approved by a second
  * user and activated, then rolled back. Prints the counts; exits 1 if any acknowledged decision is
- * lost, the chain does not verify, or a decision is tied to a version that was not active around it.
- * See scripts/reliability/lib/replicas-run.ts for what "tied to the version then active" checks.
+ * lost, the chain does not verify, or a decision is not tied to the version active when it was
+ * appended (store.activeVersionAt(appendedAt), strictly). See scripts/reliability/lib/replicas-run.ts.
  */
 import { parseArgs } from 'node:util';
 import { percentile } from './lib/load.js';
@@ -42,9 +42,11 @@ const lines = [
   `calls: ${latencies.length + errors} (statuses ${JSON.stringify(statuses)}, connection errors ${errors}); p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
   `version switches: ${result.activations.map((e) => `${e.version} active at ${e.at}`).join('; ')}`,
   `decisions: ${v.decisions} (by version ${JSON.stringify(v.byVersion)})`,
-  `  tied to the version active at their instant (store.activeVersionAt): ${v.tiedToActive}`,
-  `  previous version during the switch-over (replica not yet polled): ${v.switchOver} (at most ${v.maxSwitchOverLagMs} ms after the activation)`,
-  `  tied to a version not active around them: ${v.wrong}  (must be 0)`,
+  `  tied to the version active when appended (store.activeVersionAt(appendedAt)): ${v.tiedToActive}`,
+  `  tied to any other version: ${v.wrong}  (must be 0)`,
+  `  (for information) also the version active at the call's own instant (activeVersionAt(at)): ${v.tiedAtCallInstant}`,
+  `replicas loaded the new registry revision ${result.reloadLagsMs.map((ms) => `${ms} ms`).join(', ')} after the switch instants (per switch and replica)`,
+  `calls evaluated again after the store refused a superseded version: ${result.reEvaluated.join(' + ')} (per replica)`,
   `acknowledged: ${a.acknowledged}, found: ${a.found}, lost: ${a.lost.length}  (must be 0)`,
   `chain: ${a.chain.ok ? 'verifies' : `BROKEN ${JSON.stringify(a.chain.problem)}`} (${a.chain.checked} records)`,
   `replica exit codes (SIGTERM): ${result.exitCodes.join(', ')}`,

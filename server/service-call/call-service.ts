@@ -3,6 +3,11 @@
  * find the service (404) -> validate the request (400) -> hook matches the service (400) ->
  * obtain the patient record (412; also when fetched data is malformed) -> evaluate -> build the decision record -> store it durably ->
  * 200 {cards}. Each step lives in its own module; this file only orders them.
+ *
+ * If the store refuses the record because the rule-set version it was evaluated with is no longer
+ * the active one (another replica activated, rolled back or retired a version and this one had not yet
+ * heard), the catalog is refreshed from the registry and the whole call runs once more with the
+ * version now active, so the clinician gets the cards of the active version and the record says so.
  */
 import type { Config } from '../config.js';
 import type { RequestContext } from '../http/request-context.js';
@@ -33,7 +38,46 @@ export interface Reply {
   body: unknown;
 }
 
+/** A catalog that can re-read the registry (store/registry-catalog.ts); a static catalog cannot. */
+interface RefreshableCatalog extends ServiceCatalog {
+  refresh(options: { force?: boolean }): Promise<void>;
+}
+
+/** Logged (info) when a call is evaluated again because the store refused a superseded version. */
+export const RE_EVALUATION_MESSAGE = 'the rule-set version changed during the call; evaluating again with the version now active';
+
+function isRefreshable(catalog: ServiceCatalog): catalog is RefreshableCatalog {
+  return typeof (catalog as Partial<RefreshableCatalog>).refresh === 'function';
+}
+
 export async function callService(deps: ServiceCallDeps, serviceId: string, body: unknown, ctx: RequestContext): Promise<Reply> {
+  const catalog = deps.catalog;
+  if (!isRefreshable(catalog)) return lastAttempt(await attemptCall(deps, serviceId, body, ctx, { last: true }));
+  const first = await attemptCall(deps, serviceId, body, ctx, { last: false });
+  if (first !== 'stale-version') return first;
+  deps.logger.info({ reqId: ctx.requestId, serviceId }, RE_EVALUATION_MESSAGE);
+  // A failed refresh leaves the catalog as it was: the second attempt is then refused again and
+  // ends as a store failure (STORE_FAILURE_MODE).
+  await catalog.refresh({ force: true }).catch((err: Error) => {
+    deps.logger.error({ reqId: ctx.requestId, serviceId, errorMessage: err.message }, 'registry refresh failed');
+  });
+  return lastAttempt(await attemptCall(deps, serviceId, body, ctx, { last: true }));
+}
+
+/** On the last attempt a refusal is a store failure (record-decision.ts), never 'stale-version'. */
+function lastAttempt(outcome: Reply | 'stale-version'): Reply {
+  if (outcome === 'stale-version') throw new Error('callService: the last attempt cannot end in stale-version');
+  return outcome;
+}
+
+/** One evaluation and record; 'stale-version' when the store refused the record (only when not the last attempt). */
+async function attemptCall(
+  deps: ServiceCallDeps,
+  serviceId: string,
+  body: unknown,
+  ctx: RequestContext,
+  attempt: { last: boolean },
+): Promise<Reply | 'stale-version'> {
   const binding = findService(deps.catalog, serviceId);
   ctx.serviceId = binding.service.id;
   const request = validateServiceRequest(body);
@@ -66,7 +110,8 @@ export async function callService(deps: ServiceCallDeps, serviceId: string, body
     },
     deps.config,
   );
-  await recordDecision(deps.store, decision, deps.config, deps.logger, ctx.requestId);
+  const recorded = await recordDecision(deps.store, decision, deps.config, deps.logger, ctx.requestId, attempt);
+  if (recorded === 'stale-version') return 'stale-version';
 
   if (!obtained.ok) return { status: 412, body: obtained.outcome };
   const response: CdsServiceResponse = { cards: result!.cards };

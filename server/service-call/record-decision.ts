@@ -7,16 +7,21 @@
  * the call is idempotent and answered again. With different input the client reused a hookInstance:
  * 400, since each hook call needs its own.
  *
+ * The store refuses a decision made with a rule-set version that is no longer the active one
+ * (StaleVersionError: this replica had not yet seen an activation, a roll back or a retirement). On the
+ * first attempt that is the outcome 'stale-version': the caller refreshes its catalog and evaluates
+ * again with the active version (call-service.ts). On the last attempt it is a store failure.
+ *
  * STORE_FAILURE_MODE decides what any other store failure means: fail-closed (default) answers 503 and
  * shows no advice that is not on record; fail-open answers with the cards and logs an error.
  */
 import type { Config } from '../config.js';
 import { HttpError, invalidRequest, unavailable } from '../http/http-error.js';
 import type { Logger } from '../logger.js';
-import { StoreError } from '../../store/store-error.js';
+import { StaleVersionError, StoreError } from '../../store/store-error.js';
 import type { DecisionRecordInput, Store } from '../../store/store.js';
 
-export type RecordOutcome = 'appended' | 'repeated-call' | 'not-recorded-fail-open';
+export type RecordOutcome = 'appended' | 'repeated-call' | 'not-recorded-fail-open' | 'stale-version';
 
 /**
  * Card uuids derive from (hookInstance, rule-set hash, rule id), so a conflict means this hookInstance
@@ -41,11 +46,13 @@ export async function recordDecision(
   policy: Pick<Config, 'storeFailureMode'>,
   logger: Logger,
   requestId: string,
+  attempt: { last: boolean } = { last: true },
 ): Promise<RecordOutcome> {
   try {
     await store.appendDecision(decision);
     return 'appended';
   } catch (err) {
+    if (err instanceof StaleVersionError && !attempt.last) return 'stale-version';
     if (err instanceof StoreError && err.code === 'conflict') {
       const earlier = await earlierRecordOfSameCall(store, decision).catch(() => undefined);
       if (earlier === 'same-input') {

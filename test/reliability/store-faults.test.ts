@@ -2,7 +2,8 @@
  * Store faults under the running service, on both backends: the database unavailable (PostgreSQL
  * behind a TCP proxy that is stopped, cut or turned into a blackhole; backend connections terminated
  * with pg_terminate_backend), the disk full (SQLite, PRAGMA max_page_count on the store's connection:
- * SQLITE_FULL), the database locked (another connection holding an EXCLUSIVE lock past busy_timeout).
+ * SQLITE_FULL), the database locked (another connection holding an EXCLUSIVE lock: the write waits
+ * without freezing the server, and fails after STORE_TIMEOUT_MS).
  *
  * Defined behaviour: fail closed (503 {"error":"unavailable"}, no advice that is not on record) by
  * default; STORE_FAILURE_MODE=fail-open answers with the cards and logs an error. No acknowledged
@@ -19,7 +20,6 @@ import pg from 'pg';
 import request from 'supertest';
 import { auditLedger } from '../../scripts/reliability/lib/ledger.js';
 import { openStore, SQLITE_FILE_NAME } from '../../store/open-store.js';
-import { SqliteStore } from '../../store/sqlite-store.js';
 import type { Store } from '../../store/store.js';
 import { serviceOverStore, type ServiceOverStore } from './support/service-over-store.js';
 import { fixtureRequests } from './support/ketamine-requests.js';
@@ -43,6 +43,29 @@ async function assertRecovered(store: Store, service: ServiceOverStore, first: n
   assert.equal(audit.lost.length, 0, `acknowledged decisions lost: ${JSON.stringify(audit.lost.slice(0, 3))}`);
   assert.ok(audit.chain.ok, `chain: ${JSON.stringify(audit.chain.problem)}`);
   assert.ok(audit.acknowledged >= 10);
+}
+
+/**
+ * The store, with a signal when a decision append has been handed to it (the append's first attempt
+ * has run by then: better-sqlite3 runs it synchronously inside appendDecision).
+ */
+function signallingAppends(store: Store): { store: Store; appendReached: Promise<void> } {
+  let reached!: () => void;
+  const appendReached = new Promise<void>((resolve) => (reached = resolve));
+  const watched = new Proxy(store, {
+    get(target, property) {
+      if (property === 'appendDecision') {
+        return (input: Parameters<Store['appendDecision']>[0]) => {
+          const appended = target.appendDecision(input);
+          reached();
+          return appended;
+        };
+      }
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: watched, appendReached };
 }
 
 function assertUnavailable(res: request.Response): void {
@@ -119,12 +142,44 @@ describe('store faults under the service', function () {
     });
   });
 
-  describe('SQLite: locked by another connection past busy_timeout', () => {
-    it('503 while another process holds an EXCLUSIVE lock, 200 again once it is released', async () => {
+  describe('SQLite: locked by another connection', () => {
+    it('the server keeps answering while a write waits for the lock; the write succeeds once the lock is released', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cds-store-lock-'));
-      // A short busy timeout: better-sqlite3 waits for a lock synchronously (see docs/reliability.md).
-      const store = new SqliteStore({ file: join(dir, SQLITE_FILE_NAME), clock: () => new Date(), appendMode: 'single', busyTimeoutMs: 200 });
-      await store.migrate();
+      // A long STORE_TIMEOUT_MS: the write must still be waiting when the lock is released.
+      const opened = await openStore({ dataDir: dir, timeoutMs: 60_000 });
+      const { store, appendReached } = signallingAppends(opened);
+      const service = serviceOverStore(store);
+      try {
+        for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
+        const other = new Database(join(dir, SQLITE_FILE_NAME));
+        other.exec('BEGIN EXCLUSIVE');
+        let answered = false;
+        const call = service.orderSign(10).then((res) => {
+          answered = true;
+          return res;
+        });
+        await appendReached;
+        // better-sqlite3 waits for a lock synchronously; before the fix that froze the event loop for the
+        // whole busy_timeout (10 s), so nothing else was answered until the write had failed.
+        assert.equal((await request(service.app).get('/healthz')).status, 200);
+        assert.equal((await request(service.app).get('/cds-services')).status, 200);
+        assert.equal(answered, false, 'the call is still waiting for the lock while the others are answered');
+        other.exec('ROLLBACK');
+        other.close();
+        const res = await call;
+        assert.equal(res.status, 200, res.text.slice(0, 300));
+        assert.equal((await store.findDecisionByCard(res.body.cards[0].uuid))?.hookInstance, service.ledger.acknowledged.at(-1)?.hookInstance);
+        await assertRecovered(store, service, 11);
+      } finally {
+        service.dispose();
+        await opened.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('503 when another process holds an EXCLUSIVE lock past STORE_TIMEOUT_MS, 200 again once it is released', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cds-store-lock-'));
+      const store = await openStore({ dataDir: dir, timeoutMs: 300 });
       const service = serviceOverStore(store);
       try {
         for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
@@ -149,6 +204,9 @@ describe('store faults under the service', function () {
     let proxy: TcpProxy;
     let store: Store;
     let backgroundErrors: Error[];
+    let proxiedUrl: string;
+    /** STORE_TIMEOUT_MS of the store under test: connection attempts, statements and replies. */
+    const STORE_TIMEOUT_MS = 2000;
     const applicationName = `cds-reliability-${randomBytes(4).toString('hex')}`;
 
     before(async function () {
@@ -170,8 +228,9 @@ describe('store faults under the service', function () {
       url.port = String(proxy.port);
       url.searchParams.set('options', `-c search_path=${schema}`);
       url.searchParams.set('application_name', applicationName);
+      proxiedUrl = url.toString();
       backgroundErrors = [];
-      store = await openStore({ databaseUrl: url.toString(), dataDir: tmpdir(), onBackgroundError: (e) => backgroundErrors.push(e) });
+      store = await openStore({ databaseUrl: proxiedUrl, dataDir: tmpdir(), timeoutMs: STORE_TIMEOUT_MS, onBackgroundError: (e) => backgroundErrors.push(e) });
     });
     afterEach(async () => {
       await proxy.resume();
@@ -193,9 +252,9 @@ describe('store faults under the service', function () {
       service.dispose();
     });
 
-    // KNOWN DEFECT (same cause as below): a terminated connection that the pool hands out before it noticed
-    // the termination fails inside inTransaction, and the pg Client's unhandled 'error' event ends the process.
-    it.skip('[known defect: store/postgres-store.ts] every backend connection terminated (pg_terminate_backend, as on a database restart): at most a few 503s, then 200s; nothing lost', async () => {
+    // Was a known defect: a terminated connection that the pool handed out before it noticed the
+    // termination failed inside inTransaction, and the pg Client's unhandled 'error' event ended the process.
+    it('every backend connection terminated (pg_terminate_backend, as on a database restart): at most a few 503s, then 200s; nothing lost', async () => {
       const service = serviceOverStore(store);
       for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
       const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
@@ -213,10 +272,10 @@ describe('store faults under the service', function () {
       service.dispose();
     });
 
-    // KNOWN DEFECT (reported to the store owner): the pool has no connectionTimeoutMillis and queries no
-    // timeout, so a database that accepts connections but never answers (dead network path, hung server)
-    // makes every request wait forever: the service hangs instead of failing closed. Un-skip when fixed.
-    it.skip('[known defect: store/postgres-store.ts] database silent (blackhole): 503 within 10 s, not a hang', async () => {
+    // Was a known defect: the pool had no connectionTimeoutMillis and queries no timeout, so a database
+    // that accepts connections but never answers (dead network path, hung server) made every request
+    // wait forever. Now every connection attempt, statement and reply is bounded by STORE_TIMEOUT_MS.
+    it('database silent (blackhole): 503 within 10 s, not a hang', async () => {
       const service = serviceOverStore(store);
       for (let i = 0; i < 5; i++) assert.equal((await service.orderSign(i)).status, 200);
       await proxy.stop();
@@ -229,11 +288,22 @@ describe('store faults under the service', function () {
       service.dispose();
     });
 
-    // KNOWN DEFECT (reported to the store owner, docs/reliability.md "Open defects"): store/postgres-store.ts
-    // checks clients out of the pool without an 'error' listener, so a connection lost while a transaction
-    // runs emits an unhandled 'error' event on the pg Client and the whole server process exits.
-    // Un-skip when fixed.
-    it.skip('[known defect: store/postgres-store.ts] connections cut in the middle of load: every answer is 200 or 503, every 200 is on record, the chain verifies', async () => {
+    it('database silent (blackhole): a call waiting for a connection fails, and close() returns instead of hanging', async () => {
+      const other = await openStore({ databaseUrl: proxiedUrl, dataDir: tmpdir(), timeoutMs: STORE_TIMEOUT_MS, onBackgroundError: () => undefined });
+      await other.ping();
+      await proxy.stop();
+      proxy.mode = 'blackhole';
+      await proxy.resume();
+      const ping = other.ping();
+      const closed = other.close();
+      await assert.rejects(ping, /timeout|terminated|ended|Connection/i);
+      await closed;
+      assert.ok(proxy.accepted > 1, 'the silent database was really asked');
+    });
+
+    // Was a known defect: clients were checked out of the pool without an 'error' listener, so a
+    // connection lost while a transaction ran emitted an unhandled 'error' event and the process exited.
+    it('connections cut in the middle of load: every answer is 200 or 503, every 200 is on record, the chain verifies', async () => {
       const service = serviceOverStore(store);
       const statuses: number[] = [];
       let cut = false;

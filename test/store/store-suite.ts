@@ -11,6 +11,7 @@ import { migrationsSuite } from './suite/migrations.js';
 import { registrySuite } from './suite/registry.js';
 import { runtimeSuite } from './suite/runtime.js';
 import { tamperingSuite } from './suite/tampering.js';
+import { versionCheckSuite } from './suite/version-check.js';
 
 export function storeSuite(backend: TestBackend): void {
   migrationsSuite(backend);
@@ -21,4 +22,5 @@ export function storeSuite(backend: TestBackend): void {
   analysisSuite(backend);
   mergedCardsSuite(backend);
   runtimeSuite(backend);
+  versionCheckSuite(backend);
 }

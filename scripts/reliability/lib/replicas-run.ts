@@ -2,12 +2,13 @@
  * Two server processes (server/main.ts) on one PostgreSQL database (a fresh schema), under order-sign
  * load spread over both, while rule-set versions are switched through the registry the way people do
  * it (publish by an author, submit, approve by a second user, activate; then roll back by re-activating
- * the previous version). Afterwards every decision is checked against the registry:
- *   - tied to the version then active: decision.ruleSetVersion equals store.activeVersionAt(at);
- *   - otherwise classified: served by a replica that had not yet picked up the switch (the decision
- *     came within the registry poll interval after the activation event: "switch-over"), or a
- *     version that was not active at all around that time ("wrong": must be 0);
- * every acknowledged decision is on record and the chain verifies.
+ * the previous version). Afterwards every decision is checked against the registry, strictly:
+ * decision.ruleSetVersion must equal store.activeVersionAt(ruleSetId, appendedAt), the instant the
+ * store appended it (store/version-check.ts); anything else is "wrong" and must be 0. For information
+ * it also counts the decisions whose version is activeVersionAt(at), the instant the call was
+ * answered, and how many calls a replica evaluated again because the store refused a superseded
+ * version (the replica had not yet heard of the switch). Every acknowledged decision is on record and
+ * the chain verifies.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parseJsonText } from '../../../engine/json-text.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
+import { RE_EVALUATION_MESSAGE } from '../../../server/service-call/call-service.js';
 import { openStore } from '../../../store/open-store.js';
 import { ruleSetContentHash } from '../../../store/rule-set-hash.js';
 import type { LifecycleEvent, Store } from '../../../store/store.js';
@@ -27,9 +29,8 @@ import { startServerProcess, type ServerProcess } from './server-process.js';
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const AUTHOR = 'rel-author';
-/** Time a replica may take to reload the registry after the poll that sees a switch (compiles the new version). */
-export const RELOAD_SLACK_MS = 1000;
 export const REVIEWER = 'rel-reviewer';
+
 
 export interface ReplicasRunOptions {
   /** Connections per replica. */
@@ -49,14 +50,12 @@ export interface ReplicasRunOptions {
 
 export interface VersionCheck {
   decisions: number;
-  /** ruleSetVersion equals activeVersionAt(at). */
+  /** ruleSetVersion equals activeVersionAt(appendedAt): must be every decision. */
   tiedToActive: number;
-  /** The version just superseded, by a call that started within REGISTRY_POLL_MS + RELOAD_SLACK_MS of the switch. */
-  switchOver: number;
-  /** Largest (at - activation instant) among switch-over decisions (ms). */
-  maxSwitchOverLagMs: number;
-  /** Anything else: must be 0. */
+  /** Anything else (or no appendedAt): must be 0. */
   wrong: number;
+  /** For information: ruleSetVersion also equals activeVersionAt(at), the instant the call was answered. */
+  tiedAtCallInstant: number;
   byVersion: Record<string, number>;
 }
 
@@ -65,71 +64,40 @@ export interface ReplicasRunResult {
   load: LoadResult[];
   activations: LifecycleEvent[];
   versions: VersionCheck;
+  /** Calls evaluated again after the store refused a superseded version, per replica. */
+  reEvaluated: number[];
+  /** Per switch and replica: ms from the activation instant to the replica's "registry loaded" log line. */
+  reloadLagsMs: number[];
   audit: LedgerAudit;
   exitCodes: Array<number | null>;
 }
 
-function newVersionOf(base: RuleSet, version: string): RuleSet {
+export function newVersionOf(base: RuleSet, version: string): RuleSet {
   const { $schema: _schema, ...content } = base as RuleSet & { $schema?: string };
   return { ...(content as RuleSet), version, description: `${base.description} (reliability run ${version})` };
 }
 
-async function publishAndActivate(store: Store, ruleSet: RuleSet): Promise<LifecycleEvent> {
+export async function publishAndActivate(store: Store, ruleSet: RuleSet): Promise<LifecycleEvent> {
   await store.publish(ruleSet, ruleSetContentHash(ruleSet), AUTHOR);
   await store.transition(ruleSet.id, ruleSet.version, 'in-review', AUTHOR, 'ready for review (reliability run)');
   await store.transition(ruleSet.id, ruleSet.version, 'approved', REVIEWER, 'diff and fixtures reviewed (reliability run)');
   return store.transition(ruleSet.id, ruleSet.version, 'active', REVIEWER, 'go live under load (reliability run)');
 }
 
-/** One activation: the version it superseded (retired in the same transaction) and when. */
-interface Switch {
-  from: string | undefined;
-  to: string;
-  /** The first event of the transaction (the superseded version's retirement, if any). */
-  startMs: number;
-}
-
-/**
- * Activations from the event log. The store writes "previous version retired" and "new version active"
- * in one transaction but with their own timestamps (a few ms apart), so a switch starts at the first.
- */
-function switchesOf(events: LifecycleEvent[]): Switch[] {
-  const switches: Switch[] = [];
-  events.forEach((event, i) => {
-    if (event.to !== 'active') return;
-    const before = events[i - 1];
-    const superseded = before !== undefined && before.seq === event.seq - 1 && before.from === 'active' && before.to === 'retired' ? before : undefined;
-    switches.push({ from: superseded?.version, to: event.version, startMs: Date.parse((superseded ?? event).at) });
-  });
-  return switches;
-}
-
-export async function checkVersions(store: Store, registryPollMs: number): Promise<VersionCheck> {
+export async function checkVersions(store: Store): Promise<VersionCheck> {
   const decisions = await allDecisions(store);
-  const switches = new Map<string, Switch[]>();
-  for (const id of new Set(decisions.map((d) => d.ruleSetId))) switches.set(id, switchesOf(await store.history(id)));
-  const check: VersionCheck = { decisions: decisions.length, tiedToActive: 0, switchOver: 0, maxSwitchOverLagMs: 0, wrong: 0, byVersion: {} };
+  const check: VersionCheck = { decisions: decisions.length, tiedToActive: 0, wrong: 0, tiedAtCallInstant: 0, byVersion: {} };
   const activeCache = new Map<string, string | undefined>();
+  const activeAt = async (ruleSetId: string, at: string): Promise<string | undefined> => {
+    const key = `${ruleSetId}\u0000${at}`;
+    if (!activeCache.has(key)) activeCache.set(key, (await store.activeVersionAt(ruleSetId, at))?.version);
+    return activeCache.get(key);
+  };
   for (const d of decisions) {
     check.byVersion[d.ruleSetVersion] = (check.byVersion[d.ruleSetVersion] ?? 0) + 1;
-    const key = `${d.ruleSetId}\u0000${d.at}`;
-    if (!activeCache.has(key)) activeCache.set(key, (await store.activeVersionAt(d.ruleSetId, d.at))?.version);
-    if (activeCache.get(key) === d.ruleSetVersion) {
-      check.tiedToActive += 1;
-      continue;
-    }
-    // Not the version active at `at`: was it the one just superseded, by a call that started before the
-    // replica could know (a replica learns of a switch at its next registry poll, plus the reload)?
-    const atMs = Date.parse(d.at);
-    const startedMs = atMs - d.latencyMs;
-    const last = [...(switches.get(d.ruleSetId) ?? [])].reverse().find((s) => s.startMs <= atMs);
-    const lag = last === undefined ? Number.POSITIVE_INFINITY : atMs - last.startMs;
-    if (last !== undefined && last.from === d.ruleSetVersion && startedMs <= last.startMs + registryPollMs + RELOAD_SLACK_MS) {
-      check.switchOver += 1;
-      check.maxSwitchOverLagMs = Math.max(check.maxSwitchOverLagMs, lag);
-    } else {
-      check.wrong += 1;
-    }
+    if (d.appendedAt !== undefined && (await activeAt(d.ruleSetId, d.appendedAt)) === d.ruleSetVersion) check.tiedToActive += 1;
+    else check.wrong += 1;
+    if ((await activeAt(d.ruleSetId, d.at)) === d.ruleSetVersion) check.tiedAtCallInstant += 1;
   }
   return check;
 }
@@ -159,6 +127,15 @@ export async function runTwoReplicas(options: ReplicasRunOptions): Promise<Repli
     const ledger = new DecisionLedger();
     const requests = orderSignLoad();
     const activations: LifecycleEvent[] = [];
+    const reloadLagsMs: number[] = [];
+    /** How long after `event` each replica logged that it had loaded the registry revision it made. */
+    const measureReload = async (event: LifecycleEvent): Promise<void> => {
+      const revision = await store.registryRevision();
+      for (const server of servers) {
+        const line = await server.waitForLog((l) => l.msg === 'registry loaded' && Number(l.revision) >= revision, 30_000);
+        reloadLagsMs.push(Date.parse(String(line.time)) - Date.parse(event.at));
+      }
+    };
     // The switches are triggered by progress (acknowledged decisions), not by timers.
     let activation: Promise<void> | undefined;
     let rollback: Promise<void> | undefined;
@@ -166,18 +143,20 @@ export async function runTwoReplicas(options: ReplicasRunOptions): Promise<Repli
     const onAnswer = (): void => {
       const acked = ledger.acknowledged.length;
       if (activation === undefined && acked >= options.activateAfter) {
-        activation = publishAndActivate(store, newVersionOf(bundled, '1.2.0-rel')).then((event) => {
+        activation = publishAndActivate(store, newVersionOf(bundled, '1.2.0-rel')).then(async (event) => {
           activations.push(event);
           log(`activated ${bundled.id}@1.2.0-rel at ${event.at} (after ${acked} acknowledged decisions)`);
+          await measureReload(event);
         });
       }
       if (activation !== undefined && rollback === undefined && acked >= options.rollbackAfter) {
         rollback = activation
           .then(() => store.transition(bundled.id, initial!, 'active', REVIEWER, 'roll back under load (reliability run)'))
-          .then((event) => {
+          .then(async (event) => {
             activations.push(event);
             stopAt = ledger.acknowledged.length + options.tail;
             log(`re-activated ${bundled.id}@${initial} at ${event.at} (after ${ledger.acknowledged.length} acknowledged decisions)`);
+            await measureReload(event);
           });
       }
     };
@@ -197,11 +176,12 @@ export async function runTwoReplicas(options: ReplicasRunOptions): Promise<Repli
     await activation;
     await rollback;
     const exitCodes = [];
+    const reEvaluated = servers.map((server) => server.messageCounts.get(RE_EVALUATION_MESSAGE) ?? 0);
     for (const server of servers) exitCodes.push((await server.stop()).code);
     servers.length = 0;
-    const versions = await checkVersions(store, options.registryPollMs);
+    const versions = await checkVersions(store);
     const audit = await auditLedger(store, ledger, { cardLookups: 2000 });
-    return { schema, load, activations, versions, audit, exitCodes };
+    return { schema, load, activations, versions, reEvaluated, reloadLagsMs, audit, exitCodes };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await store.close();

@@ -27,6 +27,8 @@ export interface ServerProcess {
   baseUrl: string;
   /** Recent parsed log lines (the last 5 000). */
   lines: LogLine[];
+  /** How many log lines carried each message (`msg`), over the whole run. */
+  messageCounts: Map<string, number>;
   /** Output that was not a JSON log line (start-up errors, stack traces). */
   otherOutput: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -74,6 +76,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
   };
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
+  const messageCounts = new Map<string, number>();
   const otherOutput: string[] = [];
   const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -94,6 +97,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
     }
     lines.push(line);
     if (lines.length > 5000) lines.shift();
+    if (typeof line.msg === 'string') messageCounts.set(line.msg, (messageCounts.get(line.msg) ?? 0) + 1);
     for (const waiter of [...waiters]) {
       if (waiter.match(line)) {
         waiters.delete(waiter);
@@ -132,6 +136,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
     port,
     baseUrl: `http://127.0.0.1:${port}`,
     lines,
+    messageCounts,
     otherOutput,
     exited,
     waitForLog,

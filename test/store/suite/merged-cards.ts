@@ -5,11 +5,20 @@
  * migration 004 are credited from the fired rules the decision recorded as merged into them.
  */
 import assert from 'node:assert/strict';
+import type { Readable } from 'node:stream';
 import { canonicalJson, sha256Hex } from '../../../engine/canonical-json.js';
+import { CSV_COLUMNS, exportDecisions } from '../../../store/export.js';
 import type { DecisionRecord, Store } from '../../../store/store.js';
 import { storeError } from '../support/assertions.js';
 import type { TestBackend, TestDatabase } from '../support/backends.js';
+import { parseCsv } from '../support/csv.js';
 import { card, decisionInput, mergedCard } from '../support/fixtures.js';
+
+async function text(stream: Readable): Promise<string> {
+  let result = '';
+  for await (const chunk of stream) result += String(chunk);
+  return result;
+}
 
 /** The documented chain formula, computed independently of store/decision-hash.ts. */
 function expectedHash(record: DecisionRecord): string {
@@ -64,6 +73,20 @@ export function mergedCardsSuite(backend: TestBackend): void {
       assert.deepEqual(await seqsFor(store, { ruleId: 'rule-b' }), [1, 2]);
       assert.deepEqual(await seqsFor(store, { ruleId: 'rule-d' }), [1]);
       assert.deepEqual(await seqsFor(store, { ruleId: 'rule-x' }), []);
+    });
+
+    it('exports the rules credited with each card in the CSV ruleIds column (merged: every contributor, in rank order)', async () => {
+      await store.appendDecision(decisionInput(1, { cards: [mergedCard('m-1', ['rule-a', 'rule-b', 'rule-c']), card('s-1', 'rule-d', 'info')] }));
+      await store.appendDecision(decisionInput(2, { cards: [] }));
+      const rows = parseCsv(await text(exportDecisions(store, { format: 'csv' })));
+      assert.deepEqual(rows[0].slice(0, CSV_COLUMNS.indexOf('hash') + 1), [...CSV_COLUMNS].slice(0, CSV_COLUMNS.indexOf('hash') + 1), 'earlier columns keep their positions');
+      const records = rows.slice(1).map((r) => Object.fromEntries(CSV_COLUMNS.map((c, i) => [c, r[i]])));
+      assert.deepEqual(records.map((r) => [r.seq, r.cardUuid, r.ruleId, r.ruleIds]), [
+        ['1', 'm-1', 'rule-a', 'rule-a;rule-b;rule-c'],
+        ['1', 's-1', 'rule-d', 'rule-d'],
+        ['2', '', '', ''],
+      ]);
+      assert.deepEqual(records.map((r) => r.appendedAt), [(await store.getDecision(1))?.appendedAt, (await store.getDecision(1))?.appendedAt, (await store.getDecision(2))?.appendedAt]);
     });
 
     it('refuses contributors that do not start with ruleId, repeat a rule or are empty, naming the card', async () => {

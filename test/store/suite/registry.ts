@@ -4,7 +4,7 @@ import { ruleSetContentHash, ruleSetWithoutSchema } from '../../../store/rule-se
 import type { Store } from '../../../store/store.js';
 import { storeError } from '../support/assertions.js';
 import type { TestBackend, TestDatabase } from '../support/backends.js';
-import { manualClock, ruleSetContent, type ManualClock } from '../support/fixtures.js';
+import { manualClock, ruleSetContent, tickingClock, type ManualClock } from '../support/fixtures.js';
 
 
 async function publishAndActivate(store: Store, id: string, version: string, options: Parameters<typeof ruleSetContent>[2] = {}): Promise<void> {
@@ -172,6 +172,30 @@ export function registrySuite(backend: TestBackend): void {
       assert.deepEqual(active.map((v) => v.version), ['1.0.0']);
     });
 
+    it('an activation retires the previous version at the same instant: activeVersionAt has no gap (1 ms before, at, 1 ms after)', async () => {
+      // A clock that moves 1 ms at every reading, as a real one moves while a transaction runs.
+      const ticking = tickingClock('2026-02-01T08:00:00.000Z');
+      const moving = await db.open({ clock: ticking });
+      await publishAndActivate(moving, 'ket', '1.0.0');
+      await publishAndActivate(moving, 'ket', '1.1.0');
+      const retired = (await moving.history('ket', '1.0.0')).at(-1)!;
+      const activated = (await moving.history('ket', '1.1.0')).at(-1)!;
+      assert.deepEqual([retired.from, retired.to, activated.to], ['active', 'retired', 'active']);
+      assert.equal(retired.at, activated.at, 'one instant for the whole change');
+      const at = async (ms: number) => (await moving.activeVersionAt('ket', new Date(ms).toISOString()))?.version;
+      const switched = Date.parse(activated.at);
+      assert.deepEqual([await at(switched - 1), await at(switched), await at(switched + 1)], ['1.0.0', '1.1.0', '1.1.0']);
+
+      // A roll back and a plain retirement alike.
+      const rollBack = await moving.transition('ket', '1.0.0', 'active', 'dave', 'roll back');
+      const superseded = (await moving.history('ket', '1.1.0')).at(-1)!;
+      assert.equal(superseded.at, rollBack.at);
+      const rolledBack = Date.parse(rollBack.at);
+      assert.deepEqual([await at(rolledBack - 1), await at(rolledBack), await at(rolledBack + 1)], ['1.1.0', '1.0.0', '1.0.0']);
+      const withdrawn = Date.parse((await moving.transition('ket', '1.0.0', 'retired', 'dave', 'withdrawn')).at);
+      assert.deepEqual([await at(withdrawn - 1), await at(withdrawn), await at(withdrawn + 1)], ['1.0.0', undefined, undefined]);
+    });
+
     it('activeVersionAt derives past instants from the event log, not from the current state', async () => {
       clock.set('2026-02-01T08:00:00.000Z');
       await publishAndActivate(store, 'ket', '1.0.0');
@@ -224,6 +248,34 @@ export function registrySuite(backend: TestBackend): void {
       assert.equal(await store.registryRevision(), start + 4);
     });
 
+    it('announces registry changes to subscribers: on PostgreSQL from any process (LISTEN/NOTIFY), on SQLite those made through the store', async () => {
+      let calls = 0;
+      const waiting: { count: number; resolve: () => void }[] = [];
+      const called = (count: number) => (calls >= count ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ count, resolve })));
+      const stop = store.onRegistryChange(() => {
+        calls += 1;
+        waiting.filter((w) => w.count <= calls).forEach((w) => w.resolve());
+      });
+      const other = await db.open({ clock });
+      const content = ruleSetContent('ket', '1.0.0');
+      if (backend.kind === 'postgres') {
+        await called(1); // once when LISTEN is in place (changes made before were not delivered)
+        await other.publish(content, ruleSetContentHash(content), 'alice');
+        await called(2);
+        await other.transition('ket', '1.0.0', 'in-review', 'alice', 'ready');
+        await called(3);
+      } else {
+        await other.publish(content, ruleSetContentHash(content), 'alice');
+        assert.equal(calls, 0, 'SQLite: another process\'s change is seen by polling');
+        await store.transition('ket', '1.0.0', 'in-review', 'alice', 'ready');
+        assert.equal(calls, 1);
+      }
+      stop();
+      const before = calls;
+      await store.transition('ket', '1.0.0', 'approved', 'bob', 'ok');
+      if (backend.kind === 'sqlite') assert.equal(calls, before, 'no calls after unsubscribing');
+    });
+
     it('lists versions per rule set and overall, in version precedence order', async () => {
       await publishAndActivate(store, 'ket', '1.0.0');
       for (const version of ['0.10.0', '0.9.0', '0.10.0-rc.1']) {
@@ -253,7 +305,11 @@ export function registrySuite(backend: TestBackend): void {
       const states = (await store.listVersions('ket')).map((v) => v.state);
       assert.equal(states.filter((s) => s === 'active').length, 1);
       assert.equal(states.filter((s) => s === 'retired').length, 2);
-      const now = await store.activeVersionAt('ket', clock().toISOString());
+      // Each change of the active version has its own instant (strictly after the one before, even
+      // with this pinned clock), so the log orders them: the last one is in force from its instant on.
+      const activations = (await store.history('ket')).filter((e) => e.to === 'active');
+      assert.equal(new Set(activations.map((e) => e.at)).size, 3, JSON.stringify(activations.map((e) => e.at)));
+      const now = await store.activeVersionAt('ket', activations.at(-1)!.at);
       assert.equal(now?.state, 'active');
     });
   });

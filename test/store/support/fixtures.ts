@@ -21,6 +21,19 @@ export function manualClock(startIso: string): ManualClock {
   return clock;
 }
 
+/** A clock that moves on by itself: `stepMs` after every reading (like a real clock, but exact). */
+export function tickingClock(startIso: string, stepMs = 1): ManualClock {
+  const clock = manualClock(startIso);
+  const ticking = (() => {
+    const now = clock();
+    clock.advance(stepMs);
+    return now;
+  }) as ManualClock;
+  ticking.set = clock.set;
+  ticking.advance = clock.advance;
+  return ticking;
+}
+
 /** A rule-set version as the registry sees it (the store does not interpret rules). */
 export function ruleSetContent(id: string, version: string, options: { start?: string; end?: string; description?: string } = {}): RuleSet {
   return {
