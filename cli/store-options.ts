@@ -6,12 +6,14 @@
  *
  *   --database-url <url>   PostgreSQL (default: DATABASE_URL)
  *   --data-dir <dir>       folder of the SQLite file when no database URL (default: DATA_DIR, else ./data)
+ * STORE_TIMEOUT_MS bounds every wait for the database, as for the service.
  */
 import { resolve } from 'node:path';
 import { formatProblem } from '../engine/rule-set-problem.js';
 import { AdminError } from '../server/admin/admin-error.js';
 import { openStore } from '../store/open-store.js';
 import { StoreError } from '../store/store-error.js';
+import { storeTimeoutFromEnv } from '../store/store-timeout.js';
 import type { Store } from '../store/store.js';
 import { CliUsageError, type CliIo } from './cli-types.js';
 
@@ -37,7 +39,8 @@ export async function openCliStore(values: StoreOptionValues, env: NodeJS.Proces
   const databaseUrl = values['database-url'] ?? (env.DATABASE_URL?.trim() || undefined);
   const dataDir = resolve(values['data-dir'] ?? (env.DATA_DIR?.trim() || './data'));
   try {
-    return await openStore({ ...(databaseUrl === undefined ? {} : { databaseUrl }), dataDir });
+    // Same database wait as the service (STORE_TIMEOUT_MS), so a silent database fails the command instead of hanging it.
+    return await openStore({ ...(databaseUrl === undefined ? {} : { databaseUrl }), dataDir, timeoutMs: storeTimeoutFromEnv(env) });
   } catch (err) {
     if (err instanceof StoreError) throw new CliUsageError(err.message);
     throw new Error(`cannot open the store (${databaseUrl === undefined ? `SQLite in ${dataDir}` : 'DATABASE_URL'}): ${(err as Error).message}`);

@@ -37,6 +37,19 @@ describe('cds-rules registry and audit commands', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('honours STORE_TIMEOUT_MS like the service: a bad value is refused, naming the variable', async () => {
+    const saved = process.env.STORE_TIMEOUT_MS;
+    process.env.STORE_TIMEOUT_MS = '5 seconds';
+    try {
+      const r = await cli('versions', '--data-dir', dataDir);
+      assert.notEqual(r.code, 0);
+      assert.match(r.err, /STORE_TIMEOUT_MS must be a whole number of milliseconds/);
+    } finally {
+      if (saved === undefined) delete process.env.STORE_TIMEOUT_MS;
+      else process.env.STORE_TIMEOUT_MS = saved;
+    }
+  });
+
   it('publishes, refuses self-approval, approves, activates and lists versions with history', async () => {
     const d = ['--data-dir', dataDir];
     let r = await cli('publish', PREVIOUS, '--as', 'alice', ...d);
