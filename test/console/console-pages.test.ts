@@ -19,7 +19,7 @@ import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
 import { CARD_EXTENSION_KEY as CLIENT_CARD_EXTENSION_KEY } from '../../console/client/card-view.js';
 import { CONSOLE_CSP } from '../../console/console-assets.js';
-import { launchBrowser, openPage, screenshot, SCREENSHOT_DIR, signIn, type WatchedPage } from './support/browser.js';
+import { browserUnavailable, launchBrowser, openPage, screenshot, SCREENSHOT_DIR, signIn, type WatchedPage } from './support/browser.js';
 import { contrastFailures } from './support/contrast.js';
 import {
   CONSOLE_USERS,
@@ -97,7 +97,12 @@ describe('web console (browser)', function () {
     return w;
   }
 
-  before(async () => {
+  before(async function () {
+    const missing = browserUnavailable();
+    if (missing !== undefined && process.env.CI !== 'true') {
+      process.stderr.write(`\n  NOTE: ${missing}: web console browser tests skipped\n`);
+      this.skip();
+    }
     h = await startConsoleHarness();
     await publishDraft(h.baseUrl);
     browser = await launchBrowser();

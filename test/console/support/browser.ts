@@ -2,11 +2,20 @@
  * Debian's Chromium driven by playwright-core (no downloaded browsers), and the checks every console
  * page gets: no console errors, no uncaught exceptions, and no request to any host but the service.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH points elsewhere, e.g. on a laptop. */
+export const CHROMIUM = process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium';
+
+/**
+ * Why the browser tests cannot run here, or undefined when they can. Without a browser they are
+ * skipped with a visible note, except in CI (CI=true), where a missing browser is a failure.
+ */
+export function browserUnavailable(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install Debian's chromium, or set CHROMIUM_PATH)`;
+}
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
