@@ -10,6 +10,7 @@
  * decision is lost (every 200 is in the store), and when the fault clears the next requests succeed and
  * the chain verifies, without any manual repair.
  */
+import { skipWithoutPostgres } from '../support/postgres-or-skip.js';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -210,6 +211,7 @@ describe('store faults under the service', function () {
     const applicationName = `cds-reliability-${randomBytes(4).toString('hex')}`;
 
     before(async function () {
+      await skipWithoutPostgres(this, 'PostgreSQL store-fault tests');
       admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
       try {
         await admin.connect();
@@ -217,7 +219,7 @@ describe('store faults under the service', function () {
         throw new Error(`PostgreSQL is required for these tests (${POSTGRES_URL}): ${(error as Error).message}`);
       }
     });
-    after(async () => admin.end());
+    after(async () => admin?.end());
 
     beforeEach(async () => {
       schema = `reliability_${randomBytes(6).toString('hex')}`;

@@ -13,6 +13,7 @@
  *    by progress (acknowledged decisions), not timers. Every decision's version is exactly
  *    store.activeVersionAt(appendedAt); nothing acknowledged is lost; the chain verifies.
  */
+import { skipWithoutPostgres } from '../support/postgres-or-skip.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,9 @@ describe('every decision tied to the version active when it is recorded', functi
   });
 
   describe('two replicas on one PostgreSQL while a version is activated and rolled back', () => {
+    before(async function () {
+      await skipWithoutPostgres(this, 'the two-replica test');
+    });
     it('every decision tied to activeVersionAt(appendedAt), strictly; lost = 0, chain intact', async () => {
       const result = await runTwoReplicas({ connectionsPerReplica: 4, registryPollMs: 200, activateAfter: 100, rollbackAfter: 250, tail: 100 });
       for (const load of result.load) {
