@@ -19,7 +19,7 @@ import { RuleSetInvalidError } from '../engine/rule-set-problem.js';
 import type { HookName } from '../engine/rule-set-types.js';
 import type { AdminAccess } from '../server/admin/admin-access.js';
 import { adminAuthorisation } from '../server/admin/admin-auth.js';
-import { AdminError, notFound } from '../server/admin/admin-error.js';
+import { AdminError, notFound, sendAdminError } from '../server/admin/admin-error.js';
 import { ADMIN_ROLES, type AdminRoutePolicy } from '../server/admin/admin-policy.js';
 import { jsonBody } from '../server/http/json-body.js';
 import type { RuleSetVersionRecord, Store } from '../store/store.js';
@@ -193,14 +193,7 @@ export function previewRouter(deps: PreviewApiDeps): Router {
  */
 const previewErrorHandler: ErrorRequestHandler = (err, _req, res, next) => {
   if (err instanceof AdminError) {
-    if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="cds-admin"');
-    res.status(err.status).json({
-      error: ERROR_CODES[err.status] ?? 'error',
-      message: err.message,
-      ...(err.field === undefined ? {} : { field: err.field }),
-      ...(err.problems === undefined ? {} : { problems: err.problems }),
-      ...(err.requiredRoles === undefined ? {} : { requiredRoles: err.requiredRoles }),
-    });
+    sendAdminError(res, err);
     return;
   }
   if (err instanceof RuleSetInvalidError) {
@@ -214,11 +207,3 @@ const previewErrorHandler: ErrorRequestHandler = (err, _req, res, next) => {
   next(err);
 };
 
-const ERROR_CODES: Record<number, string> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  422: 'invalid_rule_set',
-};
