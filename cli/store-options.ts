@@ -14,6 +14,8 @@ import { AdminError } from '../server/admin/admin-error.js';
 import { openStore } from '../store/open-store.js';
 import { StoreError } from '../store/store-error.js';
 import { storeTimeoutFromEnv } from '../store/store-timeout.js';
+import { parseSnapshotKey } from '../server/config.js';
+import { ConfigError } from '../server/config-error.js';
 import type { Store } from '../store/store.js';
 import { CliUsageError, type CliIo } from './cli-types.js';
 
@@ -74,13 +76,12 @@ export function reportAdminError(err: unknown, io: CliIo, file = 'input'): numbe
   return err.status === 400 ? 2 : 1;
 }
 
-/** SNAPSHOT_KEY as the service reads it: 32 bytes in base64. */
+/** SNAPSHOT_KEY exactly as the service reads it (server/config.ts). */
 export function snapshotKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
-  const raw = env.SNAPSHOT_KEY?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  const key = Buffer.from(raw, 'base64');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || key.length !== 32) {
-    throw new CliUsageError('SNAPSHOT_KEY must be 32 bytes encoded in base64 (the same value the service uses)');
+  try {
+    return parseSnapshotKey(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliUsageError(`${err.message} (the same value the service uses)`);
+    throw err;
   }
-  return key;
 }

@@ -85,6 +85,17 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** SNAPSHOT_KEY: 32 bytes in base64, or undefined when unset. Also used by the CLI's replay. */
+export function parseSnapshotKey(env: Env): Buffer | undefined {
+  const raw = value(env, 'SNAPSHOT_KEY');
+  if (raw === undefined) return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || key.length !== 32) {
+    throw new ConfigError('SNAPSHOT_KEY must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)');
+  }
+  return key;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const host = value(env, 'HOST') ?? '127.0.0.1';
@@ -106,14 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('STORE_FAILURE_MODE must be fail-closed or fail-open');
   }
 
-  let snapshotKey: Buffer | undefined;
-  const snapshotRaw = value(env, 'SNAPSHOT_KEY');
-  if (snapshotRaw !== undefined) {
-    snapshotKey = Buffer.from(snapshotRaw, 'base64');
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(snapshotRaw) || snapshotKey.length !== 32) {
-      throw new ConfigError('SNAPSHOT_KEY must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)');
-    }
-  }
+  const snapshotKey = parseSnapshotKey(env);
 
   const databaseUrl = value(env, 'DATABASE_URL');
   const openModeFhirServers = (value(env, 'OPEN_MODE_FHIR_SERVERS') ?? '')
