@@ -20,8 +20,8 @@
 import type { FactContext, FactKind, FactValue } from '../evaluation-types.js';
 import type { EvidenceGrade, EvidenceModel, TopLevelCondition } from '../rule-set-types.js';
 import { conditionFacts, evaluateNamedConditions } from './conditions.js';
-import { defaultScope, findDraftProductOrder, isOrderHook, latestAdministeredProduct } from './support/products.js';
-import { FactParameterError, describeDeclaration, optionalFactName, optionalString, paramsSchema } from './support/params.js';
+import { productInContext } from './support/products.js';
+import { FactParameterError, describeDeclaration, optionalString, paramsSchema } from './support/params.js';
 import { MAX, bool, clip, enumStr, enumStrOrNull, factShape, joinClipped, list, num, numOrNull, obj, str, strOrNull, uniqueRefs } from './support/shape.js';
 
 const NO_INDICATION = 'No documented indication';
@@ -67,15 +67,7 @@ async function resolveProduct(decl: Record<string, unknown>, ctx: FactContext): 
     }
     return fixed;
   }
-  if (isOrderHook(ctx)) {
-    const orderFact = optionalFactName(decl, 'orderFact', ctx, ['draftOrder']);
-    if (orderFact) {
-      const order = await ctx.fact(orderFact);
-      return order.present === true && typeof order.product === 'string' ? order.product : undefined;
-    }
-    return findDraftProductOrder(ctx, defaultScope(ctx))?.productId;
-  }
-  return latestAdministeredProduct(ctx)?.productId;
+  return productInContext(decl, ctx);
 }
 
 function absent(product: string | null, productLabel: string | null, reason: string, supported: Scored[] = []): FactValue {

@@ -36,7 +36,7 @@ import type { FactContext, FactKind, FactValue } from '../evaluation-types.js';
 import type { Schedule, SchedulePhase } from '../rule-set-types.js';
 import { addDays, ageDays, displayDate, daysBetween, isoDate, parseFhirDate } from './support/dates.js';
 import { matchingObservations } from './support/observations.js';
-import { administrationsIn, defaultScope, findDraftProductOrder, isOrderHook, latestAdministeredProduct } from './support/products.js';
+import { administrationsIn, isOrderHook, productInContext } from './support/products.js';
 import {
   FactParameterError,
   describeDeclaration,
@@ -89,20 +89,9 @@ interface Target {
 
 async function resolveSchedule(decl: Record<string, unknown>, ctx: FactContext): Promise<Target | undefined> {
   const scheduleParam = optionalString(decl, 'schedule', ctx);
-  let productId: string | undefined;
-  let proposedDose = false;
-  if (isOrderHook(ctx)) {
-    const orderFact = optionalFactName(decl, 'orderFact', ctx, ['draftOrder']);
-    if (orderFact) {
-      const order = await ctx.fact(orderFact);
-      if (order.present === true && typeof order.product === 'string') productId = order.product;
-    } else {
-      productId = findDraftProductOrder(ctx, defaultScope(ctx))?.productId;
-    }
-    proposedDose = productId !== undefined;
-  } else {
-    productId = latestAdministeredProduct(ctx)?.productId;
-  }
+  const productId = await productInContext(decl, ctx);
+  // On order hooks the order itself is the proposed dose (appointment-book: decided by the appointment below).
+  let proposedDose = isOrderHook(ctx) && productId !== undefined;
   const scheduleId = scheduleParam ?? (productId ? ctx.ruleSet.products[productId]?.schedule : undefined);
   if (!scheduleId) return undefined;
   const schedule = ctx.ruleSet.schedules?.[scheduleId];

@@ -9,6 +9,7 @@ import type { Product } from '../../rule-set-types.js';
 import { codingsOf, firstMatch, refOf, type CodeMatch } from './codes.js';
 import { notAfter, parseFhirDate } from './dates.js';
 import { medicationConcepts, type MedicationConcepts } from './medications.js';
+import { optionalFactName } from './params.js';
 
 export type OrderScope = 'selected' | 'all';
 
@@ -121,4 +122,17 @@ export function latestAdministeredProduct(ctx: FactContext): (ProductMatch & { a
 /** Order hooks carry draft orders; the other hooks look at history. */
 export function isOrderHook(ctx: FactContext): boolean {
   return ctx.hook === 'order-select' || ctx.hook === 'order-sign';
+}
+
+/**
+ * The product a fact is about when its declaration names none: on order hooks the ordered product (from
+ * the draftOrder fact named by `orderFact`, else the first draft order for a product in the hook's
+ * default scope); on other hooks the most recently administered product.
+ */
+export async function productInContext(decl: Record<string, unknown>, ctx: FactContext): Promise<string | undefined> {
+  if (!isOrderHook(ctx)) return latestAdministeredProduct(ctx)?.productId;
+  const orderFact = optionalFactName(decl, 'orderFact', ctx, ['draftOrder']);
+  if (orderFact === undefined) return findDraftProductOrder(ctx, defaultScope(ctx))?.productId;
+  const order = await ctx.fact(orderFact);
+  return order.present === true && typeof order.product === 'string' ? order.product : undefined;
 }
