@@ -9,7 +9,7 @@
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { MAX_SUMMARY_LENGTH, parseTemplate, literalLength, templateVariables, type TemplatePart, type TemplateVariable } from './card-template.js';
-import { findParamRefs, isFactRef, isParamRef, substituteParams, visitLeaves } from './conditions.js';
+import { findParamRefs, isFactRef, substituteParams, visitLeaves } from './conditions.js';
 import type { FactKind, OutputShape } from './evaluation-types.js';
 import { FACT_KINDS } from './facts/index.js';
 import { childPointer, pointer } from './json-pointer.js';

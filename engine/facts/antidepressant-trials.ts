@@ -35,7 +35,7 @@ import {
   valueSetParam,
   valueSetSchema,
 } from './support/params.js';
-import { MAX, bool, clip, factShape, int, intOrNull, joinClipped, list, num, obj, str, strOrNull, uniqueRefs, dateStrOrNull, dateStr } from './support/shape.js';
+import { MAX, bool, clip, factShape, int, intOrNull, joinClipped, list, num, obj, str, uniqueRefs, dateStrOrNull, dateStr } from './support/shape.js';
 
 interface Run {
   start: Date;

@@ -14,7 +14,7 @@ import { conceptMatch, refOf } from './support/codes.js';
 import { ageDays, displayDate, notAfter, parseFhirDate } from './support/dates.js';
 import { observationDate } from './support/observations.js';
 import { numberOrParamSchema, optionalNumber, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, clip, factShape, int, intOrNull, numOrNull, str, strOrNull, uniqueRefs, enumStrOrNull, dateStrOrNull } from './support/shape.js';
+import { bool, clip, factShape, int, intOrNull, numOrNull, str, uniqueRefs, enumStrOrNull, dateStrOrNull } from './support/shape.js';
 
 const VOID_STATUSES = ['entered-in-error', 'cancelled'];
 const MMHG_UNITS = ['mm[Hg]', 'mmHg', 'mm Hg', 'mmhg'];

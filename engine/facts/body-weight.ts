@@ -7,7 +7,7 @@ import type { FactKind, FactValue } from '../evaluation-types.js';
 import { ageDays, displayDate } from './support/dates.js';
 import { matchingObservations } from './support/observations.js';
 import { numberOrParamSchema, optionalNumber, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, factShape, intOrNull, numOrNull, round, str, strOrNull, dateStrOrNull } from './support/shape.js';
+import { bool, factShape, intOrNull, numOrNull, round, str, dateStrOrNull } from './support/shape.js';
 
 const KG_PER_UNIT: Readonly<Record<string, number>> = Object.freeze({
   kg: 1,

@@ -11,7 +11,7 @@ import type { FactKind, FactValue } from '../evaluation-types.js';
 import { conceptMatch, refOf } from './support/codes.js';
 import { ageDays, displayDate, notAfter, sortByDate } from './support/dates.js';
 import { numberOrParamSchema, optionalNumber, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, enumStrOrNull, factShape, int, intOrNull, str, strOrNull, dateStrOrNull } from './support/shape.js';
+import { bool, enumStrOrNull, factShape, int, intOrNull, str, dateStrOrNull } from './support/shape.js';
 
 interface Documented {
   date: string | null;

@@ -12,7 +12,7 @@ import type { FactKind, FactValue } from '../evaluation-types.js';
 import { conceptMatch, refOf } from './support/codes.js';
 import { ageDays, compareDates, displayDate, notAfter } from './support/dates.js';
 import { numberOrParamSchema, paramsSchema, requiredNumber, valueSetParam, valueSetSchema } from './support/params.js';
-import { MAX, bool, enumStr, factShape, intOrNull, list, str, strOrNull, uniqueRefs, clip, dateStrOrNull } from './support/shape.js';
+import { MAX, bool, enumStr, factShape, intOrNull, list, str, uniqueRefs, clip, dateStrOrNull } from './support/shape.js';
 
 const VIA = ['care-team', 'encounter', 'procedure', 'referral'] as const;
 type Via = (typeof VIA)[number];

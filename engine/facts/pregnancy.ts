@@ -31,7 +31,7 @@ import {
   valueSetParam,
   valueSetSchema,
 } from './support/params.js';
-import { MAX, bool, enumStr, enumStrOrNull, factShape, intOrNull, str, strOrNull, uniqueRefs, clip, list, dateStrOrNull } from './support/shape.js';
+import { MAX, bool, enumStr, enumStrOrNull, factShape, intOrNull, str, uniqueRefs, clip, list, dateStrOrNull } from './support/shape.js';
 import { ageInYears } from './patient.js';
 
 type Status = 'pregnant' | 'not-pregnant' | 'unknown';
