@@ -18,6 +18,7 @@ import { loadBundledRuleSets } from '../server/bundled-rule-sets.js';
 import { loadConfig } from '../server/config.js';
 import { exceedsJsonDepth } from '../server/http/json-depth.js';
 import { StaticServiceCatalog } from '../server/service-catalog.js';
+import { responseProblems } from '../server/service-call/check-response.js';
 import { checkRecordShape } from '../server/service-call/check-record-shape.js';
 import { obtainPatientRecord } from '../server/service-call/obtain-record.js';
 import { validateServiceRequest } from '../server/service-call/validate-service-request.js';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     stages.push(await time('  JSON.stringify({context, record}) for comparison', iterations, () => JSON.stringify({ context: request.context, record })));
     stages.push(await time('prepare decision (decision-input.ts prepareDecision)', iterations, () => prepareDecision(decision)));
     stages.push(await time('chain hash (decision-hash.ts decisionHash)', iterations, () => decisionHash(GENESIS_HASH, prepared.fields)));
+    stages.push(await time('response self-check (check-response.ts responseProblems)', iterations, () => responseProblems(response)));
     stages.push(await time('JSON.stringify of the response', iterations, () => JSON.stringify(response)));
 
     // Each record needs its own card uuids (derived from the hookInstance): evaluate them beforehand.
@@ -108,6 +110,23 @@ async function main(): Promise<void> {
         stages.push(
           await time(`store.appendDecision, one at a time (SQLite, appendMode ${mode})`, appends, async () => store.appendDecision(records[next++])),
         );
+      } finally {
+        await store.close();
+      }
+    }
+    // Under load group commit shares one transaction (and one fsync) among the decisions of an
+    // event-loop turn: ten appends at once, figure per decision.
+    {
+      const batch = 10;
+      const records: ReturnType<typeof buildDecisionRecord>[] = [];
+      for (let i = 0; i < (appends + 100) * batch; i++) records.push(buildDecisionRecord(facts(i, await evaluate(i + 200_000)), config));
+      const store = await openStore({ dataDir: path.join(dataDir, 'group-10'), appendMode: 'group' });
+      let next = 0;
+      try {
+        const stage = await time(`store.appendDecision, ${batch} at once, per decision (SQLite, appendMode group)`, appends, async () =>
+          Promise.all(Array.from({ length: batch }, () => store.appendDecision(records[next++]))),
+        );
+        stages.push({ ...stage, meanUs: stage.meanUs / batch });
       } finally {
         await store.close();
       }

@@ -78,6 +78,8 @@ export function decisionHash(prevHash: string, fields: ChainedFields): string {
  * fired made plain JSON, snapshot digested). */
 export interface PreparedDecision {
   fields: ChainedFields;
+  /** `fields.fired` as the JSON text to store (JSON.parse(firedJson) is `fields.fired`). */
+  firedJson: string;
   snapshot?: Buffer;
   /** Milliseconds of `at`, stored for range filters. */
   atMs: number;

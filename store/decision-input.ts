@@ -21,10 +21,10 @@ function optionalString(value: unknown, field: string): string | undefined {
   return value;
 }
 
-/** JSON round trip: Dates become strings, undefined members disappear, as in the stored JSON. */
-function plainJson(value: unknown, field: string): unknown {
+/** The JSON text to store; Dates become strings, undefined members disappear. */
+function jsonText(value: unknown, field: string): string {
   try {
-    return JSON.parse(JSON.stringify(value)) as unknown;
+    return JSON.stringify(value);
   } catch (error) {
     throw new StoreError('invalid-input', `appendDecision: ${field} is not JSON-serialisable (${(error as Error).message})`);
   }
@@ -74,7 +74,10 @@ export function prepareDecision(input: DecisionRecordInput): PreparedDecision {
     return prepared;
   });
   if (!Array.isArray(input.fired)) throw new StoreError('invalid-input', 'appendDecision: fired must be an array');
-  const fired = plainJson(input.fired, 'fired') as unknown[];
+  // What is hashed is what is stored: the parsed stored text (plain JSON), and the text itself is
+  // what the store writes (no second serialisation).
+  const firedJson = jsonText(input.fired, 'fired');
+  const fired = JSON.parse(firedJson) as unknown[];
   const firedRuleIds = [
     ...new Set(
       fired
@@ -112,5 +115,5 @@ export function prepareDecision(input: DecisionRecordInput): PreparedDecision {
     snapshotSha256: input.snapshot === undefined ? undefined : sha256Hex(input.snapshot),
     snapshotExpiresAt,
   });
-  return { fields, snapshot: input.snapshot, atMs, firedRuleIds };
+  return { fields, firedJson, snapshot: input.snapshot, atMs, firedRuleIds };
 }

@@ -409,7 +409,7 @@ export class PostgresStore implements Store {
         const cardValues: unknown[] = [];
         const firedValues: unknown[] = [];
         const cardRuleValues: unknown[] = [];
-        for (const { fields: prepared, snapshot, atMs, firedRuleIds } of records) {
+        for (const { fields: prepared, firedJson, snapshot, atMs, firedRuleIds } of records) {
           const refusal = registry.refusal(prepared.ruleSetId, prepared.ruleSetVersion, appendedMs);
           if (refusal !== undefined) {
             outcomes.push(refusal);
@@ -422,7 +422,7 @@ export class PostgresStore implements Store {
           decisionValues.push(
             seq, prevHash, hash, fields.at, atMs, fields.serviceId, fields.hook, fields.hookInstance, fields.clientIss ?? null,
             fields.tenant ?? null, fields.patientKey, fields.ruleSetId, fields.ruleSetVersion, fields.ruleSetHash,
-            fields.evaluationNow, fields.inputFingerprint, JSON.stringify(fields.fired), JSON.stringify(fields.cards),
+            fields.evaluationNow, fields.inputFingerprint, firedJson, JSON.stringify(fields.cards),
             fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
             fields.appendedAt,
           );

@@ -89,6 +89,8 @@ export class SqliteStore implements Store {
   private readonly busyTimeoutMs: number;
   private readonly timeoutMs: number;
   private readonly registryListeners = new Set<() => void>();
+  /** Statements of the append path, prepared once (prepare costs about as much as running them). */
+  private readonly statements = new Map<string, Database.Statement>();
   private closed = false;
 
   constructor(private readonly options: SqliteStoreOptions) {
@@ -118,6 +120,16 @@ export class SqliteStore implements Store {
       }
       await delay(SQLITE_BUSY_RETRY_MS);
     }
+  }
+
+  /** A prepared statement for fixed SQL text, prepared on first use and kept (only for SQL without variable parts). */
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
   }
 
   /** Tells the subscribers after a registry write committed; a subscriber's failure is its own. */
@@ -292,7 +304,7 @@ export class SqliteStore implements Store {
 
   private commitDecisions(records: PreparedDecision[]): Promise<CommitOutcome[]> {
     const run = this.db.transaction((): CommitOutcome[] => {
-      const current = this.db.prepare('SELECT seq, hash, last_at_ms FROM decision_chain_head WHERE id = 1').get() as {
+      const current = this.statement('SELECT seq, hash, last_at_ms FROM decision_chain_head WHERE id = 1').get() as {
         seq: number;
         hash: string;
         last_at_ms: number;
@@ -303,25 +315,24 @@ export class SqliteStore implements Store {
       const ruleSetIds = [...new Set(records.map((record) => record.fields.ruleSetId))];
       const registryRows: RegistryCheckRow[] = [];
       for (const chunk of chunks(ruleSetIds, IN_LIST_CHUNK)) {
-        registryRows.push(
-          ...(this.db
-            .prepare(`SELECT ${REGISTRY_CHECK_COLUMNS} FROM rule_set_versions WHERE rule_set_id IN (${chunk.map(() => '?').join(', ')})`)
-            .all(...chunk) as RegistryCheckRow[]),
-        );
+        // Nearly always one rule set: its statement is kept; longer IN lists are prepared each time.
+        const sql = `SELECT ${REGISTRY_CHECK_COLUMNS} FROM rule_set_versions WHERE rule_set_id IN (${chunk.map(() => '?').join(', ')})`;
+        const select = chunk.length === 1 ? this.statement(sql) : this.db.prepare(sql);
+        registryRows.push(...(select.all(...chunk) as RegistryCheckRow[]));
       }
       const registry = new RegistrySnapshot(registryRows);
-      const insertDecision = this.db.prepare(
+      const insertDecision = this.statement(
         `INSERT INTO decisions (seq, prev_hash, hash, at, at_ms, service_id, hook, hook_instance, client_iss, tenant, patient_key,
            rule_set_id, rule_set_version, rule_set_hash, evaluation_now, input_fingerprint, fired, cards, latency_ms, status,
            snapshot, snapshot_sha256, snapshot_expires_at, appended_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const insertCard = this.db.prepare('INSERT INTO decision_cards (card_uuid, seq, rule_id, indicator) VALUES (?, ?, ?, ?)');
-      const insertFired = this.db.prepare('INSERT INTO decision_fired_rules (rule_id, seq) VALUES (?, ?)');
-      const insertCardRule = this.db.prepare('INSERT INTO decision_card_rules (card_uuid, seq, rule_id) VALUES (?, ?, ?)');
+      const insertCard = this.statement('INSERT INTO decision_cards (card_uuid, seq, rule_id, indicator) VALUES (?, ?, ?, ?)');
+      const insertFired = this.statement('INSERT INTO decision_fired_rules (rule_id, seq) VALUES (?, ?)');
+      const insertCardRule = this.statement('INSERT INTO decision_card_rules (card_uuid, seq, rule_id) VALUES (?, ?, ?)');
       const outcomes: CommitOutcome[] = [];
       let appended = 0;
-      for (const { fields: prepared, snapshot, atMs, firedRuleIds } of records) {
+      for (const { fields: prepared, firedJson, snapshot, atMs, firedRuleIds } of records) {
         const refusal = registry.refusal(prepared.ruleSetId, prepared.ruleSetVersion, appendedMs);
         if (refusal !== undefined) {
           outcomes.push(refusal);
@@ -335,7 +346,7 @@ export class SqliteStore implements Store {
         insertDecision.run(
           seq, prevHash, hash, fields.at, atMs, fields.serviceId, fields.hook, fields.hookInstance, fields.clientIss ?? null,
           fields.tenant ?? null, fields.patientKey, fields.ruleSetId, fields.ruleSetVersion, fields.ruleSetHash,
-          fields.evaluationNow, fields.inputFingerprint, JSON.stringify(fields.fired), JSON.stringify(fields.cards),
+          fields.evaluationNow, fields.inputFingerprint, firedJson, JSON.stringify(fields.cards),
           fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
           fields.appendedAt,
         );
@@ -353,7 +364,7 @@ export class SqliteStore implements Store {
         head = { seq, hash };
       }
       if (appended > 0) {
-        this.db.prepare('UPDATE decision_chain_head SET seq = ?, hash = ?, last_at_ms = ? WHERE id = 1').run(head.seq, head.hash, appendedMs);
+        this.statement('UPDATE decision_chain_head SET seq = ?, hash = ?, last_at_ms = ? WHERE id = 1').run(head.seq, head.hash, appendedMs);
       }
       return outcomes;
     });
