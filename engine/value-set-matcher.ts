@@ -23,8 +23,17 @@ interface SystemMatcher {
   excludes: string[];
 }
 
+/**
+ * Answers remembered per value set, by system and code: the same codes are asked about by several
+ * facts in every evaluation. Codes come from requests, so the memo is bounded (cleared when full).
+ */
+const MEMO_MAX_ENTRIES = 8192;
+
 export class ValueSetMatcher {
   private readonly bySystem = new Map<string, SystemMatcher>();
+  /** system (undefined for a bare code) -> code -> answer. */
+  private readonly memo = new Map<string | undefined, Map<string, boolean>>();
+  private memoEntries = 0;
 
   constructor(readonly id: string, valueSet: ValueSet) {
     for (const include of valueSet.include) {
@@ -52,6 +61,25 @@ export class ValueSetMatcher {
    */
   has(system: string | undefined, code: string | undefined): boolean {
     if (typeof code !== 'string') return false;
+    let answers = this.memo.get(system);
+    let answer = answers?.get(code);
+    if (answer !== undefined) return answer;
+    answer = this.decide(system, code);
+    if (this.memoEntries >= MEMO_MAX_ENTRIES) {
+      this.memo.clear();
+      this.memoEntries = 0;
+      answers = undefined;
+    }
+    if (answers === undefined) {
+      answers = new Map();
+      this.memo.set(system, answers);
+    }
+    answers.set(code, answer);
+    this.memoEntries += 1;
+    return answer;
+  }
+
+  private decide(system: string | undefined, code: string): boolean {
     if (system !== undefined) {
       const m = this.bySystem.get(system);
       return m ? this.matchesIn(system, m, code) : false;

@@ -105,11 +105,20 @@ export function validatePrefetchTemplate(key: string, template: string): void {
 }
 
 /** Validates every template of a service; throws PrefetchTemplateError on the first invalid one. */
+/**
+ * Frozen template objects already validated: a service's templates (frozen with its compiled rule set)
+ * are then checked once, not on every call. Objects that are not frozen could change, so they are
+ * checked every time.
+ */
+const VALIDATED_FROZEN = new WeakSet<object>();
+
 export function validatePrefetchTemplates(templates: Record<string, string>): void {
   if (typeof templates !== 'object' || templates === null) {
     throw new PrefetchTemplateError('(all)', 'templates must be an object of key -> template');
   }
+  if (VALIDATED_FROZEN.has(templates)) return;
   for (const [key, template] of Object.entries(templates)) validatePrefetchTemplate(key, template);
+  if (Object.isFrozen(templates)) VALIDATED_FROZEN.add(templates);
 }
 
 /** The raw (unencoded) value a token stands for in this context, or a reason it has none. */

@@ -16,7 +16,15 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT_FILE = resolve(ROOT, 'dist', 'main.js');
+
+/**
+ * `--entry <file.ts>` bundles another script the same way (e.g. `--entry bench/profile-evaluate.ts`, to
+ * profile the engine as the service runs it, without the TypeScript loader); its output is
+ * dist/<name>.js. Without it: the service, dist/main.js.
+ */
+const entryArg = process.argv.indexOf('--entry');
+const ENTRY = entryArg === -1 ? undefined : process.argv[entryArg + 1];
+const OUT_FILE = resolve(ROOT, 'dist', ENTRY === undefined ? 'main.js' : `${ENTRY.split('/').pop().replace(/\.ts$/, '')}.js`);
 
 /** `import.meta.url` in a project source file -> the source file's URL, relative to the bundle. */
 const sourceImportMetaUrl = {
@@ -35,7 +43,10 @@ const sourceImportMetaUrl = {
 const started = Date.now();
 await build({
   stdin: {
-    contents: "import { startFromCommandLine } from './server/main.ts';\nstartFromCommandLine();\n",
+    contents:
+      ENTRY === undefined
+        ? "import { startFromCommandLine } from './server/main.ts';\nstartFromCommandLine();\n"
+        : `import ${JSON.stringify(`./${ENTRY}`)};\n`,
     resolveDir: ROOT,
     sourcefile: 'dist-entry.ts',
     loader: 'ts',
