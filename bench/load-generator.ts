@@ -8,6 +8,10 @@
  * as an EHR does (each hook call has its own hookInstance; the service derives card uuids from it and its
  * audit store refuses a repeated one as a retry).
  *
+ * With `openLoop`, the requests are not sent in a closed loop but at a fixed offered arrival rate, timed
+ * from each request's intended send time (bench/open-loop.ts, which also says why autocannon's
+ * `overallRate` is not used for that).
+ *
  * With `jwt`, every request carries `Authorization: Bearer <JWT>` with a unique jti. Tokens are signed
  * HERE, before the clock starts (a pre-signed pool sized by the parent), and handed out one per request
  * from autocannon's setupRequest; if the pool runs dry the rest are signed on the fly (counted in
@@ -16,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tokenSigner } from './jwt.js';
+import { drainLimitSeconds, runOpenLoop } from './open-loop.js';
 
 const require = createRequire(import.meta.url);
 // autocannon is CommonJS without types.
@@ -60,15 +65,44 @@ export interface LoadConfig {
   };
   /** Per-request timeout (s). */
   timeoutSeconds?: number;
+  /** Open loop instead of the closed loop: requests per second offered across all connections. */
+  openLoop?: { ratePerSecond: number };
+}
+
+/** Figures only an open-loop run has (bench/open-loop.ts). */
+export interface OpenLoopFigures {
+  offeredRps: number;
+  /** Requests due in the measured window (offeredRps x duration). */
+  scheduled: number;
+  /** The same latencies timed from the moment each request got its connection (ms): coordinated omission NOT corrected. */
+  fromSendMs: LatencySummary;
+  /** How late the generator handed each request to node:http after its intended time (ms). */
+  sendLagMs: LatencySummary;
+  maxInFlight: number;
+  /** Requests still in flight from the warm-up when the measured window began. */
+  inFlightAtWindowStart: number;
+  waitedForConnection: number;
+  connectionsOpened: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
 }
 
 export interface LoadResult {
   label: string;
   connections: number;
   durationSeconds: number;
+  /** Answers counted (open loop: answers to the requests due in the measured window). */
   requests: number;
+  /** Answers per second in the measured window (open loop: the achieved rate). */
   rps: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** Closed loop: from the write of each request; open loop: from each request's intended send time. */
+  latencyMs: LatencySummary;
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -79,12 +113,46 @@ export interface LoadResult {
   tokensSignedDuringRun: number;
   /** The measured phase on the machine's monotonic clock (process.hrtime, µs): lets a CPU profile be cut to it. */
   windowUs: [number, number];
+  openLoop?: OpenLoopFigures;
 }
+
+/** Per-request timeout when the config gives none (s), closed and open loop alike. */
+const DEFAULT_TIMEOUT_SECONDS = 10;
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank];
+}
+
+export function summariseLatencies(values: number[]): LatencySummary {
+  const sorted = Float64Array.from(values).sort();
+  const total = sorted.length;
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return {
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: total > 0 ? sorted[total - 1] : Number.NaN,
+    mean: total > 0 ? sum / total : Number.NaN,
+  };
+}
+
+/**
+ * The body of each request: `config.body` with `uniqueField` replaced by a fresh UUID every time, or the
+ * same body every time without `uniqueField`.
+ */
+function bodyFactory(config: LoadConfig): (() => Buffer) | undefined {
+  if (config.uniqueField === undefined) return undefined;
+  const text = config.body ?? '';
+  const at = text.indexOf(config.uniqueField);
+  if (at < 0 || text.indexOf(config.uniqueField, at + 1) >= 0) {
+    throw new Error(`uniqueField must occur exactly once in the body`);
+  }
+  const prefix = Buffer.from(text.slice(0, at));
+  const suffix = Buffer.from(text.slice(at + config.uniqueField.length));
+  return () => Buffer.concat([prefix, Buffer.from(randomUUID()), suffix]);
 }
 
 interface Phase {
@@ -102,17 +170,7 @@ function runPhase(config: LoadConfig, seconds: number, nextToken: (() => string)
     const body = config.body === undefined ? undefined : Buffer.from(config.body);
     const headers = { ...(config.headers ?? {}) };
     if (body) headers['content-type'] = headers['content-type'] ?? 'application/json';
-    let freshBody: (() => Buffer) | undefined;
-    if (config.uniqueField !== undefined) {
-      const text = config.body ?? '';
-      const at = text.indexOf(config.uniqueField);
-      if (at < 0 || text.indexOf(config.uniqueField, at + 1) >= 0) {
-        return reject(new Error(`uniqueField must occur exactly once in the body`));
-      }
-      const prefix = Buffer.from(text.slice(0, at));
-      const suffix = Buffer.from(text.slice(at + config.uniqueField.length));
-      freshBody = () => Buffer.concat([prefix, Buffer.from(randomUUID()), suffix]);
-    }
+    const freshBody = bodyFactory(config);
     const request: Record<string, unknown> = {};
     if (nextToken || freshBody) {
       request.setupRequest = (req: { headers: Record<string, string>; body?: Buffer }) => {
@@ -131,7 +189,7 @@ function runPhase(config: LoadConfig, seconds: number, nextToken: (() => string)
         connections: config.connections,
         duration: seconds,
         pipelining: 1,
-        timeout: config.timeoutSeconds ?? 10,
+        timeout: config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
         requests: [request],
       },
       (err, result) => {
@@ -175,27 +233,20 @@ export async function generateLoad(config: LoadConfig): Promise<LoadResult> {
       return signer.sign(jwt.aud);
     };
   }
+  const signing = { tokensPresigned, presignSeconds, tokensSignedDuringRun: () => tokensSignedDuringRun };
+  if (config.openLoop) return generateOpenLoad(config, config.openLoop.ratePerSecond, nextToken, signing);
   if (config.warmupSeconds > 0) await runPhase(config, config.warmupSeconds, nextToken);
   const phase = await runPhase(config, config.durationSeconds, nextToken);
-  const sorted = Float64Array.from(phase.latencies).sort();
   const statusCounts: Record<string, number> = {};
   for (const [code, stat] of Object.entries(phase.result.statusCodeStats ?? {})) statusCounts[code] = stat.count;
-  const total = sorted.length;
-  let sum = 0;
-  for (const v of sorted) sum += v;
+  const total = phase.latencies.length;
   return {
     label: config.label,
     connections: config.connections,
     durationSeconds: phase.elapsedSeconds,
     requests: total,
     rps: total / phase.elapsedSeconds,
-    latencyMs: {
-      p50: percentile(sorted, 50),
-      p90: percentile(sorted, 90),
-      p99: percentile(sorted, 99),
-      max: total > 0 ? sorted[total - 1] : Number.NaN,
-      mean: total > 0 ? sum / total : Number.NaN,
-    },
+    latencyMs: summariseLatencies(phase.latencies),
     non2xx: phase.result.non2xx,
     errors: phase.result.errors,
     timeouts: phase.result.timeouts,
@@ -206,6 +257,63 @@ export async function generateLoad(config: LoadConfig): Promise<LoadResult> {
     tokensSignedDuringRun,
     windowUs: phase.windowUs,
   };
+}
+
+async function generateOpenLoad(
+  config: LoadConfig,
+  ratePerSecond: number,
+  nextToken: (() => string) | undefined,
+  signing: { tokensPresigned: number; presignSeconds: number; tokensSignedDuringRun: () => number },
+): Promise<LoadResult> {
+  const freshBody = bodyFactory(config);
+  const sameBody = config.body === undefined ? undefined : Buffer.from(config.body);
+  const headers = { ...(config.headers ?? {}) };
+  if (config.body !== undefined) headers['content-type'] = headers['content-type'] ?? 'application/json';
+  const outcome = await runOpenLoop({
+    url: config.url,
+    method: config.method,
+    headers,
+    nextHeaders: nextToken ? () => ({ authorization: `Bearer ${nextToken()}` }) : undefined,
+    nextBody: freshBody ?? (() => sameBody),
+    connections: config.connections,
+    ratePerSecond,
+    warmupSeconds: config.warmupSeconds,
+    durationSeconds: config.durationSeconds,
+    timeoutSeconds: config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+  });
+  return {
+    label: config.label,
+    connections: config.connections,
+    durationSeconds: outcome.windowSeconds,
+    requests: outcome.fromIntendedMs.length,
+    rps: outcome.answeredInWindow / outcome.windowSeconds,
+    latencyMs: summariseLatencies(outcome.fromIntendedMs),
+    non2xx: outcome.non2xx,
+    errors: outcome.errors,
+    timeouts: outcome.timeouts,
+    statusCounts: outcome.statusCounts,
+    firstErrors: outcome.firstErrors,
+    tokensPresigned: signing.tokensPresigned,
+    presignSeconds: signing.presignSeconds,
+    tokensSignedDuringRun: signing.tokensSignedDuringRun(),
+    windowUs: outcome.windowUs,
+    openLoop: {
+      offeredRps: ratePerSecond,
+      scheduled: outcome.scheduled,
+      fromSendMs: summariseLatencies(outcome.fromSendMs),
+      sendLagMs: summariseLatencies(outcome.sendLagMs),
+      maxInFlight: outcome.maxInFlight,
+      inFlightAtWindowStart: outcome.inFlightAtWindowStart,
+      waitedForConnection: outcome.waitedForConnection,
+      connectionsOpened: outcome.connectionsOpened,
+    },
+  };
+}
+
+/** The time the parent must allow an open-loop run beyond warm-up and duration (s): opening, then the drain. */
+export function openLoopExtraSeconds(config: LoadConfig): number {
+  const timeout = config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  return config.openLoop ? timeout + drainLimitSeconds(timeout) : 0;
 }
 
 // ---- Child-process entry: one {type:'run', config} message in, one {type:'result'} message out ----------

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LoadConfig, LoadResult } from './load-generator.js';
+import { openLoopExtraSeconds, type LoadConfig, type LoadResult } from './load-generator.js';
 import { startChild, waitForMessage } from './processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,7 +17,7 @@ export function tsNodeArgs(entry: string, extra: string[] = []): string[] {
 
 export async function runLoad(config: LoadConfig): Promise<LoadResult> {
   const child = startChild({
-    name: `load generator (${config.label}, ${config.connections} connections)`,
+    name: `load generator (${config.label}, ${config.connections} connections${config.openLoop ? `, open loop at ${config.openLoop.ratePerSecond} req/s` : ''})`,
     command: process.execPath,
     args: tsNodeArgs(path.join(here, 'load-generator.ts')),
     cwd: REPO_ROOT,
@@ -27,7 +27,7 @@ export async function runLoad(config: LoadConfig): Promise<LoadResult> {
     await waitForMessage(child, 'ready', 30_000);
     child.process.send({ type: 'run', config });
     const presignAllowance = config.jwt ? 60_000 + config.jwt.poolSize : 0;
-    const timeout = (config.warmupSeconds + config.durationSeconds) * 1000 + 60_000 + presignAllowance;
+    const timeout = (config.warmupSeconds + config.durationSeconds + openLoopExtraSeconds(config)) * 1000 + 60_000 + presignAllowance;
     const message = await waitForMessage<{ type: 'result'; result: LoadResult }>(child, 'result', timeout);
     return message.result;
   } finally {

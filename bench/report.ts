@@ -6,7 +6,7 @@
 import type { Check } from './targets.js';
 
 export interface TableRow {
-  /** Row number of the issue (1..6). */
+  /** Row number of the issue (1..6), or "2o" for row 2's open-loop lines. */
   row: string;
   what: string;
   /** Connections for HTTP rows. */

@@ -7,13 +7,17 @@
  *   1. Ceiling: bare express 5, same body and body-parser limit.
  *   2. order-sign with prefetch (~30 resources), full bundled rule set, decision audit on (embedded SQLite),
  *      without and with an RS384 JWT (fresh token, unique jti, per request; signed by the load generator).
+ *  2o. The same order-sign without JWT in an OPEN loop: 50 connections, fixed offered arrival rates (shares of
+ *      row 2's closed-loop req/s at 50 connections, or --open-rates), latency from each intended send time.
  *   3. order-sign with FHIR fallback: no prefetch, the test FHIR server with 50 ms per query.
  *   4. patient-view with prefetch.
  *   5. Engine only (bench/engine-bench.ts): evaluations per second, bundled and 1,000 / 10,000 generated rules.
  *   6. Start-up time to ready, and the server's peak RSS under load.
  *
  * Flags: --duration <s> (default 10) --warmup <s> (default 2) --quick (3 s, 1 s warm-up)
- *        --connections 10,50  --rows 1,2,3,4,5,6  --profile (CPU profiles to artifacts/profiles)
+ *        --connections 10,50  --rows 1,2,2o,3,4,5,6 (2 includes 2o; 2o alone runs only the open-loop lines)
+ *        --open-rates 100,200 (absolute offered rates for 2o instead of shares of row 2's capacity)
+ *        --profile (CPU profiles to artifacts/profiles)
  *        --keep (keep the temporary directory with data dirs and server logs)
  */
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -36,7 +40,7 @@ import {
 import { sampleMemory, type MemoryReading } from './memory-sampler.js';
 import { installCleanup, onExitCleanup, startChild, stopAll, waitForMessage, type Child } from './processes.js';
 import { fmtInt, fmtMs, fmtPct, renderMarkdown, renderText, type TableRow } from './report.js';
-import { check, TARGETS, type Check } from './targets.js';
+import { check, OPEN_LOOP, TARGETS, type Check } from './targets.js';
 import { formatSummary, summarise } from './top-functions.js';
 import { renderPrefetchTemplate } from '../fhir/prefetch-template.js';
 import type { CdsServiceRequest } from '../server/wire-types.js';
@@ -44,11 +48,19 @@ import { runEngineBench, type EngineBenchRow } from './engine-row.js';
 
 // ---- Options ------------------------------------------------------------------------------------------
 
+/** The table's row label (and --rows value) of row 2's open-loop lines. */
+const OPEN_LOOP_ROW = '2o';
+
 interface Options {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number[];
+  /** Numbered rows to run (their closed-loop lines, for row 2). */
   rows: Set<number>;
+  /** Row 2's open-loop lines ("2o"): on with row 2, or alone with --rows 2o. */
+  openLoop: boolean;
+  /** --open-rates: absolute offered rates (req/s) for the open-loop lines; otherwise shares of row 2's capacity. */
+  openRates?: number[];
   profile: boolean;
   keep: boolean;
   quick: boolean;
@@ -56,7 +68,9 @@ interface Options {
 
 function usage(problem: string): never {
   console.error(`bench: ${problem}`);
-  console.error('usage: npm run bench -- [--duration <s>] [--warmup <s>] [--quick] [--connections 10,50] [--rows 1,2,3,4,5,6] [--profile] [--keep]');
+  console.error(
+    'usage: npm run bench -- [--duration <s>] [--warmup <s>] [--quick] [--connections 10,50] [--rows 1,2,2o,3,4,5,6] [--open-rates 100,200] [--profile] [--keep]',
+  );
   process.exit(2);
 }
 
@@ -72,6 +86,7 @@ function parseOptions(argv: string[]): Options {
     warmupSeconds: 2,
     connections: [10, 50],
     rows: new Set([1, 2, 3, 4, 5, 6]),
+    openLoop: true,
     profile: false,
     keep: false,
     quick: false,
@@ -102,9 +117,17 @@ function parseOptions(argv: string[]): Options {
         break;
       }
       case '--rows': {
+        const raw = (valueOf() ?? '').split(',').map((r) => r.trim());
+        // "2o" is row 2's open-loop lines alone; row 2 includes them.
+        const numbered = raw.filter((r) => r.toLowerCase() !== OPEN_LOOP_ROW);
+        opts.rows = new Set(numbered.map((r) => positiveNumber(flag, r)));
+        if ([...opts.rows].some((r) => !Number.isInteger(r) || r > 6)) usage(`--rows takes row numbers 1 to 6 and ${OPEN_LOOP_ROW}, e.g. 1,2`);
+        opts.openLoop = opts.rows.has(2) || numbered.length < raw.length;
+        break;
+      }
+      case '--open-rates': {
         const raw = valueOf() ?? '';
-        opts.rows = new Set(raw.split(',').map((r) => positiveNumber(flag, r.trim())));
-        if ([...opts.rows].some((r) => !Number.isInteger(r) || r > 6)) usage('--rows takes row numbers 1 to 6, e.g. 1,2');
+        opts.openRates = raw.split(',').map((r) => positiveNumber(flag, r.trim()));
         break;
       }
       case '--profile':
@@ -121,6 +144,7 @@ function parseOptions(argv: string[]): Options {
         usage(`unknown argument ${JSON.stringify(arg)}`);
     }
   }
+  if (opts.openRates && !opts.openLoop) usage(`--open-rates needs row 2 or ${OPEN_LOOP_ROW} in --rows`);
   opts.durationSeconds = duration ?? (opts.quick ? 3 : 10);
   opts.warmupSeconds = warmup ?? (opts.quick ? 1 : 2);
   return opts;
@@ -283,7 +307,9 @@ async function measure(
   connections: number,
   target?: { pid: number; windows?: [number, number][] },
 ): Promise<LoadResult> {
-  log(`  ${label}: ${connections} connections, ${ctx.opts.warmupSeconds} s warm-up + ${ctx.opts.durationSeconds} s...`);
+  const offered = base.openLoop?.ratePerSecond;
+  const how = offered === undefined ? '' : `, open loop at ${fmtInt(offered)} req/s offered`;
+  log(`  ${label}: ${connections} connections${how}, ${ctx.opts.warmupSeconds} s warm-up + ${ctx.opts.durationSeconds} s...`);
   const sampler = target === undefined ? undefined : sampleMemory(target.pid);
   const result = await runLoad({
     ...base,
@@ -295,16 +321,22 @@ async function measure(
   });
   const reading = sampler?.stop();
   target?.windows?.push(result.windowUs);
-  if (reading) ctx.memory.push({ label: `${label} @${connections}`, reading });
+  if (reading) ctx.memory.push({ label: `${label} @${connections}${offered === undefined ? '' : ` (${fmtInt(offered)} req/s offered)`}`, reading });
+  const openLoopFigures = result.openLoop
+    ? `, p90 ${fmtMs(result.latencyMs.p90)} ms, max ${fmtMs(result.latencyMs.max)} ms (from intended send time; from actual send: p99 ${fmtMs(result.openLoop.fromSendMs.p99)} ms), ` +
+      `send lag p99 ${fmtMs(result.openLoop.sendLagMs.p99)} ms, most in flight ${result.openLoop.maxInFlight} (${result.openLoop.inFlightAtWindowStart} left from the warm-up), ${result.openLoop.connectionsOpened} connections opened`
+    : '';
   log(
-    `    ${fmtInt(result.rps)} req/s, p50 ${fmtMs(result.latencyMs.p50)} ms, p99 ${fmtMs(result.latencyMs.p99)} ms, ` +
+    `    ${fmtInt(result.rps)} req/s${result.openLoop ? ' achieved' : ''}, p50 ${fmtMs(result.latencyMs.p50)} ms, p99 ${fmtMs(result.latencyMs.p99)} ms${openLoopFigures}, ` +
       `errors ${result.errors + result.timeouts}, non-2xx ${result.non2xx}` +
       (reading ? `, server RSS max ${reading.maxRssMb.toFixed(0)} MB` : ''),
   );
   if (result.non2xx > 0) log(`    status codes: ${JSON.stringify(result.statusCounts)}`);
   if (result.firstErrors.length > 0) log(`    first errors: ${result.firstErrors.join(' | ')}`);
   (ctx.results[label] ??= {} as Record<string, unknown>) as Record<string, unknown>;
-  (ctx.results[label] as Record<string, unknown>)[String(connections)] = result;
+  // Closed loop: keyed by connections; open loop: by connections and offered rate.
+  const key = offered === undefined ? String(connections) : `${connections} connections, ${offered} req/s offered`;
+  (ctx.results[label] as Record<string, unknown>)[key] = result;
   return result;
 }
 
@@ -343,13 +375,13 @@ async function rowOrderSign(ctx: RunContext): Promise<void> {
   const body = compact(ctx.requests.orderSign);
   log(`Row 2: order-sign with prefetch (${countResources(ctx.requests.orderSign)} resources, ${(Buffer.byteLength(body) / 1024).toFixed(1)} KB)`);
 
-  // 2a: open mode (no CDS_CLIENTS), no JWT.
+  // 2a: open mode (no CDS_CLIENTS), no JWT; then, on the same server, the open-loop lines (2o).
   {
     const run = await startServer(ctx, 'order-sign no JWT');
     try {
       const url = `${run.server.baseUrl}/cds-services/${serviceId}`;
       const { cards } = await probe(url, body);
-      for (const connections of ctx.opts.connections) {
+      for (const connections of ctx.opts.rows.has(2) ? ctx.opts.connections : []) {
         const result = await measure(ctx, 'order-sign', { url, method: 'POST', body }, connections, serverTarget(run));
         ctx.orderSignRps.set(connections, result.rps);
         const ceiling = ctx.ceilingRps.get(connections);
@@ -365,10 +397,18 @@ async function rowOrderSign(ctx: RunContext): Promise<void> {
         }
         ctx.rows.push(httpRow(ctx, '2', 'order-sign + prefetch, audit on, no JWT', result, checks, note));
       }
+      if (ctx.opts.openLoop) {
+        for (const offered of openLoopRates(ctx)) {
+          const base = { url, method: 'POST' as const, body, openLoop: { ratePerSecond: offered.ratePerSecond } };
+          const result = await measure(ctx, 'order-sign open loop', base, OPEN_LOOP.connections, serverTarget(run));
+          ctx.rows.push(openLoopRow(offered, result, cards));
+        }
+      }
     } finally {
       await stopServer(ctx, run);
     }
   }
+  if (!ctx.opts.rows.has(2)) return;
 
   // 2b: CDS_CLIENTS with an inline JWKS; every request carries a fresh RS384 JWT.
   {
@@ -401,6 +441,76 @@ async function rowOrderSign(ctx: RunContext): Promise<void> {
       await stopServer(ctx, run);
     }
   }
+}
+
+// ---- Row 2o: order-sign with prefetch, no JWT, open loop ---------------------------------------------
+//
+// In the closed loop at saturation every connection always has a request in flight, so mean latency is
+// connections / throughput (Little's law) and row 2's p99 at 50 connections reflects the queue, not what
+// an EHR sees at a load the service can sustain. These lines offer fixed arrival rates below capacity
+// instead (bench/open-loop.ts) and judge the same p99 target there, as an additional line.
+
+/** One offered rate of the open-loop lines and where it came from (shown in the line's note). */
+interface OfferedRate {
+  ratePerSecond: number;
+  /** Where the rate came from, e.g. "50% of the closed-loop capacity, 257 req/s at 50 connections". */
+  basis: string;
+}
+
+function openLoopRates(ctx: RunContext): OfferedRate[] {
+  const capacity = ctx.orderSignRps.get(OPEN_LOOP.connections);
+  const capacityText = capacity === undefined ? '' : `${fmtInt(capacity)} req/s at ${OPEN_LOOP.connections} connections`;
+  if (ctx.opts.openRates) {
+    return ctx.opts.openRates.map((rate) => ({
+      ratePerSecond: rate,
+      basis: capacity === undefined ? 'given with --open-rates' : `${fmtPct(rate / capacity)} of the closed-loop capacity, ${capacityText}; given with --open-rates`,
+    }));
+  }
+  if (capacity === undefined) {
+    const why = `row 2's closed-loop capacity at ${OPEN_LOOP.connections} connections was not measured in this run`;
+    log(`  ${why}: the open loop offers the fallback rate, ${fmtInt(OPEN_LOOP.fallbackRatePerSecond)} req/s`);
+    return [{ ratePerSecond: OPEN_LOOP.fallbackRatePerSecond, basis: `the fallback rate: ${why}` }];
+  }
+  return OPEN_LOOP.sharesOfClosedLoopCapacity.map((share) => ({
+    ratePerSecond: Math.max(1, Math.round(share * capacity)),
+    basis: `${fmtPct(share)} of the closed-loop capacity, ${capacityText}`,
+  }));
+}
+
+function openLoopRow(offered: OfferedRate, result: LoadResult, cards: number): TableRow {
+  const figures = result.openLoop;
+  if (!figures) throw new Error('an open-loop line needs an open-loop result');
+  const errorsTotal = result.errors + result.timeouts;
+  const keptUp = result.rps >= OPEN_LOOP.keptUpShareOfOffered * offered.ratePerSecond;
+  const notes = [
+    `open loop at ${fmtInt(offered.ratePerSecond)} req/s offered (${offered.basis}), ${result.connections} connections`,
+    `achieved ${fmtInt(result.rps)} req/s${keptUp ? '' : ' (below the offered rate: the server did not keep up)'}`,
+    `p90 ${fmtMs(result.latencyMs.p90)} ms, max ${fmtMs(result.latencyMs.max)} ms over ${fmtInt(result.requests)} requests`,
+    "latency timed from each request's intended send time (evenly spaced arrivals, no coordinated omission)",
+    // Both say how much of the latency is the load generator's own lateness rather than the server's.
+    `timed from the actual send instead: p99 ${fmtMs(figures.fromSendMs.p99)} ms; load generator's send lag p99 ${fmtMs(figures.sendLagMs.p99)} ms`,
+    ...(figures.waitedForConnection > 0 ? [`${fmtInt(figures.waitedForConnection)} requests waited for a free connection`] : []),
+    // A full pool when the window opens means the warm-up ended in a queue (e.g. a fresh server with --rows 2o).
+    ...(figures.inFlightAtWindowStart >= result.connections
+      ? [`${figures.inFlightAtWindowStart} requests from the warm-up were still in flight when the window began: a longer --warmup would help`]
+      : []),
+    `${cards} cards per answer`,
+  ];
+  return {
+    row: OPEN_LOOP_ROW,
+    what: 'order-sign + prefetch, audit on, no JWT, open loop',
+    conns: result.connections,
+    result: `${fmtInt(result.rps)} req/s`,
+    p50: fmtMs(result.latencyMs.p50),
+    p99: fmtMs(result.latencyMs.p99),
+    errors: errorsTotal,
+    non2xx: result.non2xx,
+    checks: [
+      check(`p99 <= ${TARGETS.orderSignMaxP99MsAt50} ms (open loop)`, result.latencyMs.p99 <= TARGETS.orderSignMaxP99MsAt50),
+      ...(errorsTotal + result.non2xx > 0 ? [check('errors and non-2xx = 0', false)] : []),
+    ],
+    note: notes.join('; '),
+  };
 }
 
 function writeClientsFile(ctx: RunContext, fhirServers: string[]): string {
@@ -639,11 +749,18 @@ function rowMemory(ctx: RunContext): void {
 
 function machineLine(opts: Options): string[] {
   const cpu = cpus();
-  return [
+  const lines = [
     `CDS Hooks service benchmark — ${new Date().toISOString()}`,
     `Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM, ${process.platform} ${process.arch}; Node ${process.version}`,
     `Each HTTP figure: ${opts.durationSeconds} s after ${opts.warmupSeconds} s warm-up, closed loop over keep-alive connections (autocannon in its own process); latency in ms; "x ceiling" = req/s / row 1 req/s at the same connections`,
   ];
+  if (opts.openLoop) {
+    lines.push(
+      `Row ${OPEN_LOOP_ROW}: open loop instead (bench/open-loop.ts, in the load generator's process): requests evenly spaced at a fixed offered rate over up to ${OPEN_LOOP.connections} keep-alive connections, ` +
+        'the same warm-up and duration; Result = achieved req/s; latency timed from each request\'s intended send time, so waiting behind a slow answer counts (no coordinated omission)',
+    );
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -679,13 +796,13 @@ async function main(): Promise<void> {
   log(title.join('\n'));
   log(`Temporary directory: ${runDir}${opts.keep ? ' (kept)' : ''}`);
   try {
-    if ([2, 3, 4, 6].some((r) => opts.rows.has(r))) {
+    if (opts.openLoop || [2, 3, 4, 6].some((r) => opts.rows.has(r))) {
       log('Building the server bundle (npm run build -> dist/main.js), as npm start does...');
       buildServerBundle();
     }
     // The ceiling is needed by every ratio: measure it whenever an HTTP row runs.
     if ([1, 2, 3, 4].some((r) => opts.rows.has(r))) await rowCeiling(ctx);
-    if (opts.rows.has(2)) await rowOrderSign(ctx);
+    if (opts.rows.has(2) || opts.openLoop) await rowOrderSign(ctx);
     if (opts.rows.has(3)) await rowFhirFallback(ctx);
     if (opts.rows.has(4)) await rowPatientView(ctx);
     if (opts.rows.has(5)) await rowEngine(ctx);
@@ -706,7 +823,7 @@ async function main(): Promise<void> {
   console.log(`\n${renderText(title, ctx.rows)}\n`);
   console.log(misses.length === 0 ? 'All targets met.' : `Targets missed (${misses.length}):\n${misses.map((m) => `  - ${m}`).join('\n')}`);
   writeFileSync(path.join(artifacts, 'bench-table.md'), `${renderMarkdown(title, ctx.rows)}\n`);
-  writeFileSync(path.join(artifacts, 'bench-results.json'), `${JSON.stringify({ title, options: { ...opts, rows: [...opts.rows] }, rows: ctx.rows, results: ctx.results }, null, 2)}\n`);
+  writeFileSync(path.join(artifacts, 'bench-results.json'), `${JSON.stringify({ title, options: { ...opts, rows: [...opts.rows, ...(opts.openLoop ? [OPEN_LOOP_ROW] : [])] }, rows: ctx.rows, results: ctx.results }, null, 2)}\n`);
   console.log(`\nTable also in artifacts/bench-table.md, all figures in artifacts/bench-results.json.`);
   if (opts.profile) {
     console.log('\nCPU profiles of the server (node --cpu-prof), top functions by self time:\n');
