@@ -282,7 +282,11 @@ function httpRow(
 ): TableRow {
   const ceiling = ctx.ceilingRps.get(result.connections);
   const errorsTotal = result.errors + result.timeouts;
-  const notes = [note, result.tokensSignedDuringRun > 0 ? `${result.tokensSignedDuringRun} tokens signed during the run` : undefined]
+  const warmup =
+    result.warmupMaxLatencyMs !== undefined && result.connections > 1
+      ? `slowest answer in the warm-up, while the ${result.connections} connections opened: ${fmtMs(result.warmupMaxLatencyMs)} ms`
+      : undefined;
+  const notes = [note, result.tokensSignedDuringRun > 0 ? `${result.tokensSignedDuringRun} tokens signed during the run` : undefined, warmup]
     .filter(Boolean)
     .join('; ');
   return {
@@ -752,7 +756,7 @@ function machineLine(opts: Options): string[] {
   const lines = [
     `CDS Hooks service benchmark — ${new Date().toISOString()}`,
     `Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM, ${process.platform} ${process.arch}; Node ${process.version}`,
-    `Each HTTP figure: ${opts.durationSeconds} s after ${opts.warmupSeconds} s warm-up, closed loop over keep-alive connections (autocannon in its own process); latency in ms; "x ceiling" = req/s / row 1 req/s at the same connections`,
+    `Each HTTP figure: ${opts.durationSeconds} s after ${opts.warmupSeconds} s warm-up, closed loop over keep-alive connections (autocannon in its own process; the warm-up opens and warms the connections the measured window uses); latency in ms; "x ceiling" = req/s / row 1 req/s at the same connections`,
   ];
   if (opts.openLoop) {
     lines.push(
