@@ -19,6 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { tokenSigner } from './jwt.js';
 import { drainLimitSeconds, runOpenLoop } from './open-loop.js';
 
@@ -361,7 +362,10 @@ export function openLoopExtraSeconds(config: LoadConfig): number {
 
 // ---- Child-process entry: one {type:'run', config} message in, one {type:'result'} message out ----------
 
-if (process.send) {
+// Only when this file is the child's entry: other modules import values from it (bench/load.ts), and the
+// engine row's child must not answer the parent's messages as a load generator.
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (process.send && isEntry) {
   process.once('message', (message: { type: string; config: LoadConfig }) => {
     if (message?.type !== 'run') return;
     generateLoad(message.config)
