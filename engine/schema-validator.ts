@@ -3,17 +3,15 @@
  * (all errors), each error mapped to a JSON pointer and a sentence an author can act on.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { childPointer } from './json-pointer.js';
+import { newAjv, PARAMS_AJV_OPTIONS, prebuiltValidator, RULE_SET_AJV_OPTIONS, schemaFingerprint } from './prebuilt-validators.js';
 import type { RuleSetProblem } from './rule-set-problem.js';
 
 export const RULE_SET_SCHEMA_PATH = new URL('./rule-set.schema.json', import.meta.url);
 
-type AddFormats = (ajv: Ajv2020) => Ajv2020;
-// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
-const addFormats: AddFormats =
-  ((addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats));
+/** The prebuilt module (dist/validators/) and export name of the rule-set schema's validator. */
+export const RULE_SET_PREBUILT = { file: 'rule-set.cjs', name: 'ruleSet' } as const;
 
 let validator: ValidateFunction | undefined;
 
@@ -21,20 +19,20 @@ export function loadRuleSetSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(RULE_SET_SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
 }
 
+/** Built once per process: the prebuilt validator when it matches the schema (engine/prebuilt-validators.ts), else compiled. */
 function ruleSetValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    addFormats(ajv);
-    validator = ajv.compile(loadRuleSetSchema());
+    const schema = loadRuleSetSchema();
+    validator =
+      prebuiltValidator(RULE_SET_PREBUILT.file, RULE_SET_PREBUILT.name, schemaFingerprint(schema)) ??
+      newAjv(RULE_SET_AJV_OPTIONS).compile(schema);
   }
   return validator;
 }
 
 /** Creates an ajv instance for fact kinds' params schemas (tolerant of annotation keywords). */
 export function paramsAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
-  addFormats(ajv);
-  return ajv;
+  return newAjv(PARAMS_AJV_OPTIONS);
 }
 
 let sharedParamsAjv: Ajv2020 | undefined;

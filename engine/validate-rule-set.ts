@@ -20,6 +20,7 @@ import { renderBound, shapeAtPath, shapeTypes } from './output-shape.js';
 import { parseRestrictedPath } from './restricted-path.js';
 import type { RuleSetProblem } from './rule-set-problem.js';
 import type { Parameter } from './rule-set-types.js';
+import { prebuiltValidator, schemaFingerprint } from './prebuilt-validators.js';
 import { ajvErrorsToProblems, didYouMean, schemaProblems, sharedParamsValidatorCompiler } from './schema-validator.js';
 
 export type { RuleSetProblem } from './rule-set-problem.js';
@@ -96,12 +97,17 @@ function has(obj: Record<string, unknown>, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);
 }
 
+/** The prebuilt module (dist/validators/) of the fact kinds' params validators, one export per kind. */
+export const PARAMS_PREBUILT_FILE = 'fact-params.cjs';
+
 const paramsValidators = new WeakMap<FactKind, ValidateFunction | Error>();
 function paramsValidator(kind: FactKind): ValidateFunction | Error {
   let v = paramsValidators.get(kind);
   if (!v) {
     try {
-      v = sharedParamsValidatorCompiler().compile(kind.paramsSchema);
+      v =
+        prebuiltValidator(PARAMS_PREBUILT_FILE, kind.kind, schemaFingerprint(kind.paramsSchema)) ??
+        sharedParamsValidatorCompiler().compile(kind.paramsSchema);
     } catch (err) {
       v = err instanceof Error ? err : new Error(String(err));
     }
