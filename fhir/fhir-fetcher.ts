@@ -15,6 +15,7 @@ import { Client } from 'fhir-kit-client';
 import type { KeyProblemCode } from './operation-outcome.js';
 import { isFailureOutcome } from './operation-outcome.js';
 import type { QueryShape } from './prefetch-template.js';
+import type { FhirRequestLimit } from './request-limit.js';
 import { checkQueryResult, nextLink } from './query-result.js';
 import { isUrlOnServer } from './server-allowlist.js';
 
@@ -52,6 +53,8 @@ export interface FetchQueryOptions {
   /** ...or a first page already in hand (a prefetched Bundle whose `next` links we continue). */
   firstPage?: unknown;
   signal: AbortSignal;
+  /** Bounds requests in flight per FHIR server across calls (fhir/request-limit.ts); none: unbounded. */
+  limit?: FhirRequestLimit;
   /** Total pages allowed for this query, including the first. */
   maxPages: number;
   /** Only for reason text. */
@@ -100,14 +103,14 @@ function classifyError(error: unknown, signal: AbortSignal, deadlineMs: number):
 }
 
 async function getPage(
-  client: Client,
+  opts: FetchQueryOptions,
   url: string,
-  signal: AbortSignal,
-  deadlineMs: number,
 ): Promise<{ ok: true; body: unknown } | ({ ok: false } & HttpFailure)> {
+  const { client, signal, deadlineMs, limit } = opts;
   if (signal.aborted) return { ok: false, ...classifyError(undefined, signal, deadlineMs) };
   try {
-    const body = await client.request(url, { options: { signal } });
+    const send = (): Promise<unknown> => client.request(url, { options: { signal } });
+    const body = limit === undefined ? await send() : await limit.run(opts.fhirServer, signal, send);
     return { ok: true, body };
   } catch (error) {
     return { ok: false, ...classifyError(error, signal, deadlineMs) };
@@ -130,7 +133,7 @@ export async function fetchFhirQuery(opts: FetchQueryOptions): Promise<FetchOutc
   if (opts.firstPage !== undefined) {
     page = opts.firstPage;
   } else {
-    const first = await getPage(opts.client, opts.query ?? '', opts.signal, opts.deadlineMs);
+    const first = await getPage(opts, opts.query ?? '');
     if (!first.ok) return fail(first.code, first.reason);
     page = first.body;
   }
@@ -150,7 +153,7 @@ export async function fetchFhirQuery(opts: FetchQueryOptions): Promise<FetchOutc
     if (pages >= opts.maxPages) {
       return fail('incomplete', `more than ${opts.maxPages} pages of results; stopped following next links`);
     }
-    const got = await getPage(opts.client, next, opts.signal, opts.deadlineMs);
+    const got = await getPage(opts, next);
     if (!got.ok) return fail(got.code, got.reason);
     page = got.body;
   }

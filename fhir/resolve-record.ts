@@ -33,6 +33,7 @@ import {
 } from './operation-outcome.js';
 import type { PatientRecord, PrefetchKeyStatus } from './patient-record.js';
 import { queryShape, renderPrefetchTemplate, validatePrefetchTemplates, type QueryShape } from './prefetch-template.js';
+import type { FhirRequestLimit } from './request-limit.js';
 import { checkQueryResult, nextLink } from './query-result.js';
 import { isFhirServerAllowed } from './server-allowlist.js';
 
@@ -52,6 +53,7 @@ export interface ResolveOptions {
   deadlineMs: number; // one overall deadline for all fetching (default 1500)
   maxPages: number; // bound on pages per query, first page included (default 5)
   missingData?: MissingDataPolicy; // default 'fail'
+  requestLimit?: FhirRequestLimit; // requests in flight per FHIR server across calls; none: unbounded
 }
 
 export type ResolveResult =
@@ -177,6 +179,7 @@ export async function resolvePatientRecord(opts: ResolveOptions): Promise<Resolv
               query: plan.kind === 'fetch' ? plan.query : undefined,
               firstPage: plan.kind === 'continue' ? plan.firstPage : undefined,
               signal: controller.signal,
+              limit: opts.requestLimit,
               maxPages: opts.maxPages,
               deadlineMs: opts.deadlineMs,
             }),

@@ -30,6 +30,7 @@ import { healthRoutes } from './routes/health.js';
 import { serviceRoutes } from './routes/service.js';
 import type { ServiceCatalog } from './service-catalog.js';
 import type { Store } from '../store/store.js';
+import { FhirRequestLimit } from '../fhir/request-limit.js';
 
 export interface AppDeps {
   config: Config;
@@ -82,7 +83,8 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrl: config.publicBaseUrl, logger }));
   app.use('/cds-services', rateLimit(config.rateLimitPerMinute, deps.clock));
   app.use(discoveryRoutes(deps.catalog));
-  app.use(serviceRoutes(deps, readJson));
+  // One bound on requests to each FHIR server for every call this app serves (fhir/request-limit.ts).
+  app.use(serviceRoutes({ ...deps, fhirRequestLimit: new FhirRequestLimit(config.fhirMaxConcurrentRequests) }, readJson));
   app.use(feedbackRoutes(deps, readJson));
   mountConsole(app, deps); // web console + card preview API; must come before the admin API router
   mountAdminApi(app, deps); // registry, lifecycle and decision audit under /admin/api (docs/admin-api.md)

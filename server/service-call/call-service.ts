@@ -9,6 +9,7 @@
  * heard), the catalog is refreshed from the registry and the whole call runs once more with the
  * version now active, so the clinician gets the cards of the active version and the record says so.
  */
+import type { FhirRequestLimit } from '../../fhir/request-limit.js';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../http/request-context.js';
 import { elapsedMs } from '../http/request-context.js';
@@ -31,6 +32,8 @@ export interface ServiceCallDeps {
   store: Store;
   logger: Logger;
   clock: () => Date;
+  /** Requests in flight per FHIR server across all calls (FHIR_MAX_CONCURRENT_REQUESTS); none: unbounded. */
+  fhirRequestLimit?: FhirRequestLimit;
 }
 
 export interface Reply {
@@ -85,7 +88,9 @@ async function attemptCall(
   assertHookMatchesService(request, binding);
 
   const client = ctx.client?.client;
-  const obtained = checkRecordShape(await obtainPatientRecord({ request, binding, client, config: deps.config }));
+  const obtained = checkRecordShape(
+    await obtainPatientRecord({ request, binding, client, config: deps.config, requestLimit: deps.fhirRequestLimit }),
+  );
   const now = deps.clock();
   const result = obtained.ok
     ? await binding.evaluate({ hook: binding.service.hook, context: request.context, record: obtained.record, now, idSeed: request.hookInstance })

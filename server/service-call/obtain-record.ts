@@ -4,6 +4,7 @@
  */
 import type * as fhir4 from 'fhir/r4.js';
 import { resolvePatientRecord } from '../../fhir/resolve-record.js';
+import type { FhirRequestLimit } from '../../fhir/request-limit.js';
 import type { PatientRecord } from '../../fhir/patient-record.js';
 import { allowedFhirServers } from '../auth/trust-mode.js';
 import type { TrustedClient } from '../auth/trusted-clients.js';
@@ -18,6 +19,8 @@ export function obtainPatientRecord(args: {
   binding: ServiceBinding;
   client: TrustedClient | undefined;
   config: Pick<Config, 'openModeFhirServers' | 'fhirDeadlineMs' | 'fhirMaxPages'>;
+  /** Shared by every call of the process (FHIR_MAX_CONCURRENT_REQUESTS). */
+  requestLimit?: FhirRequestLimit;
 }): Promise<ObtainedRecord> {
   return resolvePatientRecord({
     request: args.request,
@@ -25,5 +28,6 @@ export function obtainPatientRecord(args: {
     allowedFhirServers: allowedFhirServers(args.config, args.client, args.request.fhirServer),
     deadlineMs: args.config.fhirDeadlineMs,
     maxPages: args.config.fhirMaxPages,
+    requestLimit: args.requestLimit,
   });
 }
