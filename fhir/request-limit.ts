@@ -3,9 +3,10 @@
  * this process; further requests wait in arrival order until a slot frees or their call's deadline passes.
  *
  * Why: each call fans out into one request per prefetch key (12 for order-sign), so 50 concurrent calls
- * would open 600 concurrent requests to the EHR's FHIR server: a burst that serves nobody sooner (the FHIR
- * server does the same work either way), holds 600 sockets and response buffers in this process, and can
- * overload the EHR. With a bound, the first calls' queries are answered first.
+ * open 600 concurrent requests to the EHR's FHIR server, hold 600 sockets and response buffers in this
+ * process, and can overload the EHR. The bound is opt-in (FHIR_MAX_CONCURRENT_REQUESTS, default none):
+ * where the FHIR server's latency rather than its capacity is the limit, it caps throughput at
+ * bound / latency (measured in docs/configuration.md), so it is for protecting an EHR, not a free win.
  *
  * A waiter whose signal aborts (the resolver's one deadline) leaves the queue at once and gets the abort
  * reason, which the fetcher reports as the deadline, as it does for a request cut off in flight.

@@ -83,8 +83,9 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrl: config.publicBaseUrl, logger }));
   app.use('/cds-services', rateLimit(config.rateLimitPerMinute, deps.clock));
   app.use(discoveryRoutes(deps.catalog));
-  // One bound on requests to each FHIR server for every call this app serves (fhir/request-limit.ts).
-  app.use(serviceRoutes({ ...deps, fhirRequestLimit: new FhirRequestLimit(config.fhirMaxConcurrentRequests) }, readJson));
+  // One bound on requests to each FHIR server for every call this app serves (fhir/request-limit.ts), if set.
+  const fhirRequestLimit = config.fhirMaxConcurrentRequests > 0 ? new FhirRequestLimit(config.fhirMaxConcurrentRequests) : undefined;
+  app.use(serviceRoutes({ ...deps, fhirRequestLimit }, readJson));
   app.use(feedbackRoutes(deps, readJson));
   mountConsole(app, deps); // web console + card preview API; must come before the admin API router
   mountAdminApi(app, deps); // registry, lifecycle and decision audit under /admin/api (docs/admin-api.md)

@@ -26,7 +26,7 @@ export interface Config {
   maxJsonDepth: number;
   fhirDeadlineMs: number;
   fhirMaxPages: number;
-  /** Requests in flight to one FHIR server (origin) across all calls; more wait in order. */
+  /** Requests in flight to one FHIR server (origin) across all calls, more wait in order; 0: no bound. */
   fhirMaxConcurrentRequests: number;
   jwtClockSkewS: number;
   /** Oldest accepted token (now - iat); also how long a jti is remembered at most. */
@@ -147,7 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxJsonDepth: integer(env, 'MAX_JSON_DEPTH', 64, 8, 1000),
     fhirDeadlineMs: integer(env, 'FHIR_DEADLINE_MS', 1500, 50, 60_000),
     fhirMaxPages: integer(env, 'FHIR_MAX_PAGES', 5, 1, 100),
-    fhirMaxConcurrentRequests: integer(env, 'FHIR_MAX_CONCURRENT_REQUESTS', 32, 1, 10_000),
+    fhirMaxConcurrentRequests: integer(env, 'FHIR_MAX_CONCURRENT_REQUESTS', 0, 0, 10_000),
     jwtClockSkewS: integer(env, 'JWT_CLOCK_SKEW_S', 60, 0, 600),
     jwtMaxTokenAgeS: integer(env, 'JWT_MAX_TOKEN_AGE_S', 3600, 60, 86_400),
     corsOrigin,

@@ -98,6 +98,24 @@ describe('trust mode', () => {
       assert.ok(fhir.requests.every((r) => r.tokenMatched), 'each with the fhirAuthorization access token');
     });
 
+    it('FHIR_MAX_CONCURRENT_REQUESTS bounds the requests in flight to the FHIR server across concurrent calls', async () => {
+      const bounded = await startHarness({ env: { FHIR_MAX_CONCURRENT_REQUESTS: '1' } });
+      fhir.setLatency(20);
+      try {
+        const calls = [1, 2, 3].map(() => conforming(request(bounded.app).post('/cds-services/server-test-order-sign').send(orderSign(fhir.baseUrl))));
+        for (const res of await Promise.all(calls)) assert.equal(res.status, 200);
+        assert.ok(fhir.requests.length >= 6, `every call fetched its keys (${fhir.requests.length} requests)`);
+        assert.equal(fhir.maxInFlight, 1);
+        fhir.resetRecording();
+        const unbounded = [1, 2, 3].map(() => conforming(request(h.app).post('/cds-services/server-test-order-sign').send(orderSign(fhir.baseUrl))));
+        for (const res of await Promise.all(unbounded)) assert.equal(res.status, 200);
+        assert.ok(fhir.maxInFlight > 1, 'without the setting (default 0) nothing is bounded');
+      } finally {
+        fhir.setLatency(0);
+        await bounded.close();
+      }
+    });
+
     it('open mode never calls a non-loopback fhirServer that is not in OPEN_MODE_FHIR_SERVERS: 412', async () => {
       const res = await conforming(request(h.app).post('/cds-services/server-test-order-sign').send(orderSign('https://fhir.hospital.example/r4')));
       assert.equal(res.status, 412);
