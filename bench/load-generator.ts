@@ -159,18 +159,9 @@ function bodyFactory(config: LoadConfig): (() => Buffer) | undefined {
 }
 
 /** One closed-loop run: warm-up and measured window on the same connections. */
-interface ClosedLoopRun {
+interface ClosedLoopRun extends MeasuredWindow {
   /** Latencies of the requests sent in the measured window (ms, from the write of each request). */
   latencies: number[];
-  /** Answers that arrived in the measured window. */
-  answeredInWindow: number;
-  windowSeconds: number;
-  non2xx: number;
-  statusCounts: Record<string, number>;
-  errors: number;
-  timeouts: number;
-  firstErrors: string[];
-  windowUs: [number, number];
   /** The slowest answer to a request sent during the warm-up (ms): the cost of opening the connections. */
   warmupMaxLatencyMs: number;
 }
@@ -283,23 +274,43 @@ export async function generateLoad(config: LoadConfig): Promise<LoadResult> {
   const signing = { tokensPresigned, presignSeconds, tokensSignedDuringRun: () => tokensSignedDuringRun };
   if (config.openLoop) return generateOpenLoad(config, config.openLoop.ratePerSecond, nextToken, signing);
   const run = await runClosedLoop(config, nextToken);
+  return { ...windowResult(config, run, run.latencies, signing), warmupMaxLatencyMs: run.warmupMaxLatencyMs };
+}
+
+/** What both loops measure in their window, with the latencies each counts. */
+interface MeasuredWindow {
+  windowSeconds: number;
+  answeredInWindow: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCounts: Record<string, number>;
+  firstErrors: string[];
+  windowUs: [number, number];
+}
+
+function windowResult(
+  config: LoadConfig,
+  window: MeasuredWindow,
+  latencies: number[],
+  signing: { tokensPresigned: number; presignSeconds: number; tokensSignedDuringRun: () => number },
+): LoadResult {
   return {
     label: config.label,
     connections: config.connections,
-    durationSeconds: run.windowSeconds,
-    requests: run.latencies.length,
-    rps: run.answeredInWindow / run.windowSeconds,
-    latencyMs: summariseLatencies(run.latencies),
-    non2xx: run.non2xx,
-    errors: run.errors,
-    timeouts: run.timeouts,
-    statusCounts: run.statusCounts,
-    firstErrors: run.firstErrors,
-    tokensPresigned,
-    presignSeconds,
-    tokensSignedDuringRun,
-    windowUs: run.windowUs,
-    warmupMaxLatencyMs: run.warmupMaxLatencyMs,
+    durationSeconds: window.windowSeconds,
+    requests: latencies.length,
+    rps: window.answeredInWindow / window.windowSeconds,
+    latencyMs: summariseLatencies(latencies),
+    non2xx: window.non2xx,
+    errors: window.errors,
+    timeouts: window.timeouts,
+    statusCounts: window.statusCounts,
+    firstErrors: window.firstErrors,
+    tokensPresigned: signing.tokensPresigned,
+    presignSeconds: signing.presignSeconds,
+    tokensSignedDuringRun: signing.tokensSignedDuringRun(),
+    windowUs: window.windowUs,
   };
 }
 
@@ -326,21 +337,7 @@ async function generateOpenLoad(
     timeoutSeconds: config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
   });
   return {
-    label: config.label,
-    connections: config.connections,
-    durationSeconds: outcome.windowSeconds,
-    requests: outcome.fromIntendedMs.length,
-    rps: outcome.answeredInWindow / outcome.windowSeconds,
-    latencyMs: summariseLatencies(outcome.fromIntendedMs),
-    non2xx: outcome.non2xx,
-    errors: outcome.errors,
-    timeouts: outcome.timeouts,
-    statusCounts: outcome.statusCounts,
-    firstErrors: outcome.firstErrors,
-    tokensPresigned: signing.tokensPresigned,
-    presignSeconds: signing.presignSeconds,
-    tokensSignedDuringRun: signing.tokensSignedDuringRun(),
-    windowUs: outcome.windowUs,
+    ...windowResult(config, outcome, outcome.fromIntendedMs, signing),
     openLoop: {
       offeredRps: ratePerSecond,
       scheduled: outcome.scheduled,
