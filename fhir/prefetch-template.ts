@@ -104,7 +104,6 @@ export function validatePrefetchTemplate(key: string, template: string): void {
   }
 }
 
-/** Validates every template of a service; throws PrefetchTemplateError on the first invalid one. */
 /**
  * Frozen template objects already validated: a service's templates (frozen with its compiled rule set)
  * are then checked once, not on every call. Objects that are not frozen could change, so they are
@@ -112,6 +111,7 @@ export function validatePrefetchTemplate(key: string, template: string): void {
  */
 const VALIDATED_FROZEN = new WeakSet<object>();
 
+/** Validates every template of a service; throws PrefetchTemplateError on the first invalid one. */
 export function validatePrefetchTemplates(templates: Record<string, string>): void {
   if (typeof templates !== 'object' || templates === null) {
     throw new PrefetchTemplateError('(all)', 'templates must be an object of key -> template');
