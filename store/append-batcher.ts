@@ -80,3 +80,18 @@ export class AppendBatcher {
     }
   }
 }
+
+/**
+ * One decision append as both backends do it: through the group-commit batcher when appends are grouped
+ * (STORE_APPEND_MODE=group), else one transaction of its own; a refused record's error is thrown.
+ */
+export async function appendPrepared(
+  batcher: AppendBatcher | undefined,
+  commit: CommitDecisions,
+  prepared: PreparedDecision,
+): Promise<DecisionRecord> {
+  if (batcher !== undefined) return batcher.append(prepared);
+  const [outcome] = await commit([prepared]);
+  if (outcome instanceof Error) throw outcome;
+  return outcome;
+}

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { activeVersionFromLog } from './active-version.js';
-import { AppendBatcher, type CommitOutcome } from './append-batcher.js';
+import { AppendBatcher, appendPrepared, type CommitOutcome } from './append-batcher.js';
 import { verifyChainWith, type ChainReader } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
@@ -295,11 +295,7 @@ export class SqliteStore implements Store {
   // ---- Decisions ---------------------------------------------------------------------------
 
   async appendDecision(input: DecisionRecordInput): Promise<DecisionRecord> {
-    const prepared = prepareDecision(input);
-    if (this.batcher !== undefined) return this.batcher.append(prepared);
-    const [outcome] = await this.commitDecisions([prepared]);
-    if (outcome instanceof Error) throw outcome;
-    return outcome;
+    return appendPrepared(this.batcher, async (records) => this.commitDecisions(records), prepareDecision(input));
   }
 
   private commitDecisions(records: PreparedDecision[]): Promise<CommitOutcome[]> {
