@@ -279,8 +279,10 @@ function httpRow(
   result: LoadResult,
   checks: Check[],
   note?: string,
+  /** false for lines whose req/s is not the service's capacity (the open loop's achieved rate is the offered one). */
+  compareToCeiling = true,
 ): TableRow {
-  const ceiling = ctx.ceilingRps.get(result.connections);
+  const ceiling = compareToCeiling ? ctx.ceilingRps.get(result.connections) : undefined;
   const errorsTotal = result.errors + result.timeouts;
   const warmup =
     result.warmupMaxLatencyMs !== undefined && result.connections > 1
@@ -405,7 +407,7 @@ async function rowOrderSign(ctx: RunContext): Promise<void> {
         for (const offered of openLoopRates(ctx)) {
           const base = { url, method: 'POST' as const, body, openLoop: { ratePerSecond: offered.ratePerSecond } };
           const result = await measure(ctx, 'order-sign open loop', base, OPEN_LOOP.connections, serverTarget(run));
-          ctx.rows.push(openLoopRow(offered, result, cards));
+          ctx.rows.push(openLoopRow(ctx, offered, result, cards));
         }
       }
     } finally {
@@ -481,10 +483,9 @@ function openLoopRates(ctx: RunContext): OfferedRate[] {
   }));
 }
 
-function openLoopRow(offered: OfferedRate, result: LoadResult, cards: number): TableRow {
+function openLoopRow(ctx: RunContext, offered: OfferedRate, result: LoadResult, cards: number): TableRow {
   const figures = result.openLoop;
   if (!figures) throw new Error('an open-loop line needs an open-loop result');
-  const errorsTotal = result.errors + result.timeouts;
   const keptUp = result.rps >= OPEN_LOOP.keptUpShareOfOffered * offered.ratePerSecond;
   const notes = [
     `open loop at ${fmtInt(offered.ratePerSecond)} req/s offered (${offered.basis}), ${result.connections} connections`,
@@ -500,21 +501,8 @@ function openLoopRow(offered: OfferedRate, result: LoadResult, cards: number): T
       : []),
     `${cards} cards per answer`,
   ];
-  return {
-    row: OPEN_LOOP_ROW,
-    what: 'order-sign + prefetch, audit on, no JWT, open loop',
-    conns: result.connections,
-    result: `${fmtInt(result.rps)} req/s`,
-    p50: fmtMs(result.latencyMs.p50),
-    p99: fmtMs(result.latencyMs.p99),
-    errors: errorsTotal,
-    non2xx: result.non2xx,
-    checks: [
-      check(`p99 <= ${TARGETS.orderSignMaxP99MsAt50} ms (open loop)`, result.latencyMs.p99 <= TARGETS.orderSignMaxP99MsAt50),
-      ...(errorsTotal + result.non2xx > 0 ? [check('errors and non-2xx = 0', false)] : []),
-    ],
-    note: notes.join('; '),
-  };
+  const checks = [check(`p99 <= ${TARGETS.orderSignMaxP99MsAt50} ms (open loop)`, result.latencyMs.p99 <= TARGETS.orderSignMaxP99MsAt50)];
+  return httpRow(ctx, OPEN_LOOP_ROW, 'order-sign + prefetch, audit on, no JWT, open loop', result, checks, notes.join('; '), false);
 }
 
 function writeClientsFile(ctx: RunContext, fhirServers: string[]): string {

@@ -65,7 +65,7 @@ function loadModule(modulePath: string): PrebuiltModule | undefined {
 const modules = new Map<string, PrebuiltModule | undefined>();
 
 /**
- * The prebuilt validator `name` of `file` (e.g. 'rule-set.cjs', 'rule-set'), if it was built from a schema
+ * The prebuilt validator `name` of `file` (e.g. 'rule-set.cjs', 'ruleSet'), if it was built from a schema
  * with this fingerprint; otherwise undefined (compile it).
  */
 export function prebuiltValidator(file: string, name: string, fingerprint: string, dir = PREBUILT_VALIDATORS_DIR): ValidateFunction | undefined {
