@@ -5,7 +5,7 @@
  * the server and its /proc/<pid>/status is the server's memory). Ready = first HTTP 200
  * from GET /readyz; the time from spawn to that answer is the start-up time.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -16,10 +16,20 @@ import { REPO_ROOT } from './load.js';
 export const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/main.js');
 
 /**
- * The Node flags `npm start` runs the bundle with (package.json "start"); keep the two the same.
- * BENCH_SERVER_NODE_FLAGS replaces them for an A/B comparison ("" = none).
+ * The Node flags `npm start` runs the bundle with, read from package.json's "start" script so that the
+ * benchmark and `npm start` cannot drift apart. BENCH_SERVER_NODE_FLAGS replaces them for an A/B
+ * comparison ("" = none).
  */
-export const SERVER_NODE_FLAGS: readonly string[] = (process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=4').split(' ').filter(Boolean);
+export const SERVER_NODE_FLAGS: readonly string[] = (process.env.BENCH_SERVER_NODE_FLAGS ?? startScriptNodeFlags().join(' ')).split(' ').filter(Boolean);
+
+/** The flags between `node` and `dist/main.js` in package.json's "start" script. */
+export function startScriptNodeFlags(): string[] {
+  const packageJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const start = packageJson.scripts?.start ?? '';
+  const match = /\bnode((?: --\S+)*) dist\/main\.js\b/.exec(start);
+  if (!match) throw new Error(`package.json "start" does not run "node [flags] dist/main.js": ${JSON.stringify(start)}`);
+  return match[1].split(' ').filter(Boolean);
+}
 
 /** Builds dist/main.js from the current sources, as `npm start` does before starting. */
 export function buildServerBundle(): void {
