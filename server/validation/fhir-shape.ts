@@ -55,16 +55,6 @@ function describeKind(kind: Kind): string {
 }
 
 /**
- * A JSON pointer built only when a problem is recorded: the parent pointer and one member name or
- * index (escaping every member of every visited element cost more than the check itself).
- */
-type Pointer = string | { readonly parent: Pointer; readonly token: string | number };
-
-function renderPointer(pointer: Pointer): string {
-  return typeof pointer === 'string' ? pointer : `${renderPointer(pointer.parent)}/${pointerToken(pointer.token)}`;
-}
-
-/**
  * Resource objects whose whole shape was checked without a problem (after any repair). Lets a later
  * check of the same objects (step 4b re-checking the assembled record) skip what step 2 already
  * checked. Weak: nothing is kept alive by it.
@@ -76,9 +66,17 @@ export function wasCheckedAsResource(value: unknown): boolean {
   return typeof value === 'object' && value !== null && checkedResources.has(value);
 }
 
+/**
+ * Walks a value and records shape problems. The JSON pointer of the element being checked is kept as a
+ * stack of member names and indexes below the root pointer, and rendered only when a problem is recorded:
+ * escaping, or even allocating, a pointer for every visited element cost more than the check itself.
+ */
 class ShapeCheck {
+  private readonly path: Array<string | number> = [];
+
   constructor(
     readonly problems: Problem[],
+    private readonly root: string,
     private readonly limit: number,
     private readonly repairSingletons: boolean,
   ) {}
@@ -87,83 +85,101 @@ class ShapeCheck {
     return this.problems.length >= this.limit;
   }
 
-  add(pointer: Pointer, message: string): void {
-    if (!this.full) this.problems.push({ pointer: renderPointer(pointer), message });
+  /** Records a problem at the element being checked, or at its member `token`. */
+  private add(message: string, token?: string): void {
+    if (this.full) return;
+    let pointer = this.root;
+    for (const step of this.path) pointer += `/${pointerToken(step)}`;
+    if (token !== undefined) pointer += `/${pointerToken(token)}`;
+    this.problems.push({ pointer, message });
   }
 
-  resource(value: unknown, pointer: Pointer): void {
-    if (!isPlainObject(value)) return this.add(pointer, 'must be a FHIR resource (a JSON object with a resourceType)');
+  resource(value: unknown): void {
+    if (!isPlainObject(value)) return this.add('must be a FHIR resource (a JSON object with a resourceType)');
     if (!isFhirResourceType(value.resourceType)) {
-      return this.add({ parent: pointer, token: 'resourceType' }, 'must name a FHIR R4 resource type (e.g. "Condition")');
+      return this.add('must name a FHIR R4 resource type (e.g. "Condition")', 'resourceType');
     }
     if (this.full) return;
     const before = this.problems.length;
-    this.object(value, value.resourceType, pointer);
+    this.object(value, value.resourceType);
     if (this.problems.length === before) checkedResources.add(value);
   }
 
-  element(value: unknown, kind: Kind, pointer: Pointer): void {
+  private element(value: unknown, kind: Kind): void {
     if (this.full) return;
     switch (kind) {
       case 'string':
       case 'boolean':
-        if (typeof value !== kind) this.add(pointer, `must be ${describeKind(kind)}`);
+        if (typeof value !== kind) this.add(`must be ${describeKind(kind)}`);
         return;
       case 'number':
-        if (typeof value !== 'number' || !Number.isFinite(value)) this.add(pointer, `must be ${describeKind(kind)}`);
+        if (typeof value !== 'number' || !Number.isFinite(value)) this.add(`must be ${describeKind(kind)}`);
         return;
       case 'Resource':
-        this.resource(value, pointer);
+        this.resource(value);
         return;
       default:
-        if (!isPlainObject(value)) return this.add(pointer, `must be ${describeKind(kind)}`);
-        this.object(value, kind, pointer);
+        if (!isPlainObject(value)) return this.add(`must be ${describeKind(kind)}`);
+        this.object(value, kind);
     }
   }
 
-  private object(value: Record<string, unknown>, kind: Kind, pointer: Pointer): void {
+  /** Checks item `index` of the array being checked. */
+  private item(value: unknown, kind: Kind, index: number): void {
+    this.path.push(index);
+    this.element(value, kind);
+    this.path.pop();
+  }
+
+  private object(value: Record<string, unknown>, kind: Kind): void {
     const shape = shapeOf(kind);
     if (shape === undefined) return;
     for (const member of Object.keys(value)) {
       if (this.full) return;
       if (member === 'resourceType') continue;
-      const child = value[member];
-      const at: Pointer = { parent: pointer, token: member };
-      const primitiveExtension = member.startsWith('_') && Object.hasOwn(shape, member.slice(1)) ? shape[member.slice(1)] : undefined;
-      if (primitiveExtension !== undefined) {
-        // `_birthDate: {extension: [...]}` carries extensions of a primitive (an array of them, or nulls, when it repeats).
-        if (Array.isArray(primitiveExtension)) {
-          if (!Array.isArray(child)) this.add(at, 'must be an array (extensions of a repeating primitive)');
-          else child.forEach((item, i) => item !== null && this.element(item, 'Element', { parent: at, token: i }));
-        } else this.element(child, 'Element', at);
-        continue;
+      this.path.push(member);
+      this.member(value, kind, shape, member);
+      this.path.pop();
+    }
+  }
+
+  /** Checks `value[member]`; the path already ends with `member`. */
+  private member(value: Record<string, unknown>, kind: Kind, shape: Shape, member: string): void {
+    const child = value[member];
+    const primitiveExtension = member.startsWith('_') && Object.hasOwn(shape, member.slice(1)) ? shape[member.slice(1)] : undefined;
+    if (primitiveExtension !== undefined) {
+      // `_birthDate: {extension: [...]}` carries extensions of a primitive (an array of them, or nulls, when it repeats).
+      if (Array.isArray(primitiveExtension)) {
+        if (!Array.isArray(child)) this.add('must be an array (extensions of a repeating primitive)');
+        else child.forEach((item, i) => item !== null && this.item(item, 'Element', i));
+      } else this.element(child, 'Element');
+      return;
+    }
+    if (!Object.hasOwn(shape, member)) return; // unknown members are not this check's business
+    const spec = shape[member];
+    if (Array.isArray(spec)) {
+      const [itemKind] = spec;
+      if (!Array.isArray(child)) {
+        if (!this.repairSingletons || child === null) {
+          this.add(`must be an array (FHIR ${kind}.${member} repeats)`);
+          return;
+        }
+        value[member] = [child];
+        this.element(child, itemKind); // problems point at the value as it was sent
+        return;
       }
-      if (!Object.hasOwn(shape, member)) continue; // unknown members are not this check's business
-      const spec = shape[member];
-      if (Array.isArray(spec)) {
-        const [itemKind] = spec;
-        if (!Array.isArray(child)) {
-          if (!this.repairSingletons || child === null) {
-            this.add(at, `must be an array (FHIR ${kind}.${member} repeats)`);
-            continue;
-          }
-          value[member] = [child];
-          this.element(child, itemKind, at); // problems point at the value as it was sent
-          continue;
-        }
-        for (let i = 0; i < child.length; i++) {
-          if (!(i in child)) continue; // a hole (never in parsed JSON), skipped as forEach does
-          const item: unknown = child[i];
-          if (item === null && PRIMITIVE_KINDS.has(itemKind)) continue; // paired with a `_member` extension entry
-          this.element(item, itemKind, { parent: at, token: i });
-        }
-      } else {
-        if (Array.isArray(child)) {
-          this.add(at, `must be a single value, not an array (FHIR ${kind}.${member} does not repeat)`);
-          continue;
-        }
-        this.element(child, spec, at);
+      for (let i = 0; i < child.length; i++) {
+        if (!(i in child)) continue; // a hole (never in parsed JSON), skipped as forEach does
+        const item: unknown = child[i];
+        if (item === null && PRIMITIVE_KINDS.has(itemKind)) continue; // paired with a `_member` extension entry
+        this.item(item, itemKind, i);
       }
+    } else {
+      if (Array.isArray(child)) {
+        this.add(`must be a single value, not an array (FHIR ${kind}.${member} does not repeat)`);
+        return;
+      }
+      this.element(child, spec);
     }
   }
 }
@@ -180,7 +196,7 @@ export interface ShapeOptions {
  * repairSingletons (the default) the value may be changed in place (see the file comment).
  */
 export function fhirResourceProblems(value: unknown, pointer: string, options: ShapeOptions = {}): Problem[] {
-  const check = new ShapeCheck([], options.limit ?? MAX_PROBLEMS, options.repairSingletons ?? true);
-  check.resource(value, pointer);
+  const check = new ShapeCheck([], pointer, options.limit ?? MAX_PROBLEMS, options.repairSingletons ?? true);
+  check.resource(value);
   return check.problems;
 }
