@@ -22,6 +22,20 @@ export const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/main.js');
  */
 export const SERVER_NODE_FLAGS: readonly string[] = (process.env.BENCH_SERVER_NODE_FLAGS ?? startScriptNodeFlags().join(' ')).split(' ').filter(Boolean);
 
+/**
+ * BENCH_SERVER_ENV="NAME=value NAME=value": environment settings added to every CDS server the benchmark
+ * starts, for an A/B comparison of a setting (e.g. STORE_COMMIT_THREAD=main).
+ */
+export function benchServerEnv(text: string | undefined = process.env.BENCH_SERVER_ENV): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of (text ?? '').split(' ').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`BENCH_SERVER_ENV: "${pair}" is not NAME=value`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
 /** The flags between `node` and `dist/main.js` in package.json's "start" script. */
 export function startScriptNodeFlags(): string[] {
   const packageJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
@@ -101,6 +115,7 @@ export async function startCdsServer(opts: CdsServerOptions): Promise<CdsServer>
     HOST: '127.0.0.1',
     PORT: String(port),
     DATA_DIR: opts.dataDir,
+    ...benchServerEnv(),
     ...opts.env,
   };
   const started = process.hrtime.bigint();
