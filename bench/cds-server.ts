@@ -24,7 +24,7 @@ export const SERVER_NODE_FLAGS: readonly string[] = (process.env.BENCH_SERVER_NO
 
 /**
  * BENCH_SERVER_ENV="NAME=value NAME=value": environment settings added to every CDS server the benchmark
- * starts, for an A/B comparison of a setting (e.g. STORE_COMMIT_THREAD=main).
+ * starts, for an A/B comparison of a setting (e.g. STORE_APPEND_MODE=single).
  */
 export function benchServerEnv(text: string | undefined = process.env.BENCH_SERVER_ENV): Record<string, string> {
   const env: Record<string, string> = {};
