@@ -40,6 +40,20 @@ async function review(store: Store, ruleSet: RuleSet, activate = true): Promise<
   if (activate) await store.transition(ruleSet.id, ruleSet.version, 'active', 'bob', 'go live');
 }
 
+
+/** A catalog's onReload, and a promise that resolves once the catalog has reloaded to at least a revision. */
+function reloadTracker(): { onReload: (revision: number) => void; reloadedTo: (revision: number) => Promise<void> } {
+  let loaded = -1;
+  const waiting: { revision: number; resolve: () => void }[] = [];
+  const onReload = (revision: number): void => {
+    loaded = revision;
+    waiting.filter((w) => w.revision <= revision).forEach((w) => w.resolve());
+  };
+  const reloadedTo = (revision: number): Promise<void> =>
+    loaded >= revision ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ revision, resolve }));
+  return { onReload, reloadedTo };
+}
+
 export function runtimeSuite(backend: TestBackend): void {
   describe('first-start import of bundled rule sets', () => {
     let db: TestDatabase;
@@ -204,14 +218,7 @@ export function runtimeSuite(backend: TestBackend): void {
     });
 
     it('polls registryRevision and follows a change made by another process', async () => {
-      let loaded = -1;
-      const waiting: { revision: number; resolve: () => void }[] = [];
-      const onReload = (revision: number) => {
-        loaded = revision;
-        waiting.filter((w) => w.revision <= revision).forEach((w) => w.resolve());
-      };
-      const reloadedTo = (revision: number) =>
-        loaded >= revision ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ revision, resolve }));
+      const { onReload, reloadedTo } = reloadTracker();
       const catalog = await start({ pollIntervalMs: 10, onReload });
       const other = await db.open({ clock });
       await review(other, bundled('1.1.0', (rs) => (rs.title = 'Revised')).ruleSet);
@@ -220,14 +227,7 @@ export function runtimeSuite(backend: TestBackend): void {
     });
 
     it('follows the store\'s announcements without polling (PostgreSQL: a change by another process; SQLite: by the same store)', async () => {
-      let loaded = -1;
-      const waiting: { revision: number; resolve: () => void }[] = [];
-      const onReload = (revision: number) => {
-        loaded = revision;
-        waiting.filter((w) => w.revision <= revision).forEach((w) => w.resolve());
-      };
-      const reloadedTo = (revision: number) =>
-        loaded >= revision ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ revision, resolve }));
+      const { onReload, reloadedTo } = reloadTracker();
       const catalog = await start({ pollIntervalMs: 0, onReload });
       const writer = backend.kind === 'postgres' ? await db.open({ clock }) : store;
       await review(writer, bundled('1.1.0', (rs) => (rs.title = 'Revised')).ruleSet);
