@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { canonicalHash, canonicalJson } from '../engine/canonical-json.js';
+import { canonicalHash, canonicalJson } from '../lib/canonical-json.js';
 import { buildDecisionRecord } from '../server/audit/decision-record.js';
 import { loadBundledRuleSets } from '../server/bundled-rule-sets.js';
 import { loadConfig } from '../server/config.js';

@@ -49,7 +49,7 @@ const STATIC_ASSETS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * engine/canonical-json.ts (used by the diff wording the console shares with the CLI) imports
+ * lib/canonical-json.ts (used by the diff wording the console shares with the CLI) imports
  * node:crypto for hashing, which the console never calls; the browser gets a stub that says so.
  */
 const nodeCryptoStub: Plugin = {

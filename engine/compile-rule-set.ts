@@ -16,7 +16,7 @@
 import { Almanac, Engine, Rule as EngineRule, type RuleProperties, type TopLevelCondition as EngineCondition } from 'json-rules-engine';
 import { ConditionProgram, engineOperators, factValues } from './condition-program.js';
 import type { Card } from '../server/wire-types.js';
-import { canonicalHash } from './canonical-json.js';
+import { canonicalHash } from '../lib/canonical-json.js';
 import { factsReadByConditions, requiredPresentFacts, substituteParams } from './conditions.js';
 import { cardUuid, mergedCardUuid, suggestionUuid } from './deterministic-uuid.js';
 import { EvaluationSession } from './evaluation-session.js';

@@ -2,7 +2,7 @@
  * Walking authored conditions: visiting leaves (with their JSON pointers), substituting
  * {"param": name} references, and finding the facts a rule requires to be present (for indexing).
  */
-import { childPointer } from './json-pointer.js';
+import { childPointer } from '../lib/json-pointer.js';
 import type { Parameter } from './rule-set-types.js';
 
 export interface LeafVisit {

@@ -3,7 +3,7 @@
  * detected), validate. Returns the rule set only when there is no problem at all.
  */
 import { readFileSync } from 'node:fs';
-import { parseJsonText } from './json-text.js';
+import { parseJsonText } from '../lib/json-text.js';
 import type { RuleSetProblem } from './rule-set-problem.js';
 import type { RuleSet } from './rule-set-types.js';
 import { validateRuleSet, type FactKinds } from './validate-rule-set.js';

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
 import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
-import { canonicalHash } from './canonical-json.js';
+import { canonicalHash } from '../lib/canonical-json.js';
 
 /** Where `npm run build` writes them (dist/validators/, next to the service bundle). */
 export const PREBUILT_VALIDATORS_DIR = fileURLToPath(new URL('../dist/validators/', import.meta.url));

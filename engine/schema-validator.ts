@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import { childPointer } from './json-pointer.js';
+import { childPointer } from '../lib/json-pointer.js';
 import { newAjv, PARAMS_AJV_OPTIONS, prebuiltValidator, RULE_SET_AJV_OPTIONS, schemaFingerprint } from './prebuilt-validators.js';
 import type { RuleSetProblem } from './rule-set-problem.js';
 

@@ -12,8 +12,8 @@ import { MAX_SUMMARY_LENGTH, parseTemplate, literalLength, templateVariables, ty
 import { findParamRefs, isFactRef, substituteParams, visitLeaves } from './conditions.js';
 import type { FactKind, OutputShape } from './evaluation-types.js';
 import { FACT_KINDS } from './facts/index.js';
-import { childPointer, pointer } from './json-pointer.js';
-import type { DuplicateKey } from './json-text.js';
+import { childPointer, pointer } from '../lib/json-pointer.js';
+import type { DuplicateKey } from '../lib/json-text.js';
 import { ITEMS_SEPARATOR, MERGED_SUMMARY_PLACEHOLDERS } from './merge-cards.js';
 import { CUSTOM_OPERATOR_NAMES } from './operators.js';
 import { renderBound, shapeAtPath, shapeTypes } from './output-shape.js';

@@ -16,7 +16,7 @@
  * and at the end the last record must be the chain head (else deleted at the tail, or edited).
  */
 import { decisionHash, GENESIS_HASH } from './decision-hash.js';
-import { sha256Hex } from '../engine/canonical-json.js';
+import { sha256Hex } from '../lib/canonical-json.js';
 import { decisionFromRow, type DecisionRow } from './row-mapping.js';
 import { StoreError } from './store-error.js';
 import type { ChainVerification } from './store.js';

@@ -9,7 +9,7 @@
  * appended before `appendedAt` existed hash exactly as before). The first
  * record's prevHash is GENESIS_HASH. Anyone holding an export with all fields can recompute it.
  */
-import { canonicalJson, sha256Hex } from '../engine/canonical-json.js';
+import { canonicalJson, sha256Hex } from '../lib/canonical-json.js';
 import type { DecisionCard } from './store.js';
 
 export const GENESIS_HASH = '0'.repeat(64);

@@ -2,7 +2,7 @@
  * Validation and normalisation of a decision record before it is chained: each problem names the
  * field. Only the documented fields are kept, so what is hashed is exactly what is stored.
  */
-import { sha256Hex } from '../engine/canonical-json.js';
+import { sha256Hex } from '../lib/canonical-json.js';
 import { chainedFieldsOf, type PreparedDecision } from './decision-hash.js';
 import { parseInstant } from './instant.js';
 import { StoreError } from './store-error.js';

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import { sha256Hex } from '../engine/canonical-json.js';
+import { sha256Hex } from '../lib/canonical-json.js';
 import { StoreError } from './store-error.js';
 
 export interface Migration {

@@ -1,7 +1,7 @@
 /**
  * What publishing a rule-set version checks and stores, shared by both backends.
  */
-import { canonicalJson } from '../engine/canonical-json.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
 import { parseInstant } from './instant.js';
 import { ruleSetContentHash, ruleSetWithoutSchema } from './rule-set-hash.js';

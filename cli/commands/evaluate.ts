@@ -6,7 +6,7 @@ import type { PatientRecord } from '../../fhir/patient-record.js';
 import type { Card, CdsServiceRequest } from '../../server/wire-types.js';
 import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
 import { CARD_EXTENSION_KEY, type EvaluationResult, type ExplainedFact, type FiredRule } from '../../engine/evaluation-types.js';
-import { parseJsonText } from '../../engine/json-text.js';
+import { parseJsonText } from '../../lib/json-text.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
 import type { HookName, ServiceDefinition } from '../../engine/rule-set-types.js';

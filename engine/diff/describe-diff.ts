@@ -3,7 +3,7 @@
  * bp-systolic-max: 160 mmHg -> 150 mmHg"). The text and markdown renderers only lay these out, so
  * both say exactly the same thing.
  */
-import { canonicalJson } from '../canonical-json.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import type { FixtureImpact } from './fixture-impact.js';
 import type {
   CodeEntry,

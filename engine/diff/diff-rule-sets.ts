@@ -3,7 +3,7 @@
  * (rule id, parameter name, value-set id, …), never by position, and values are compared in canonical
  * JSON so key order and formatting never show up as changes. See rule-set-diff-types.ts for the shape.
  */
-import { canonicalJson } from '../canonical-json.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 import type { Concern, Parameter, Rule, RuleSet, ValueSet, ValueSetInclude } from '../rule-set-types.js';
 import type {
   BaseScoreChange,

@@ -5,7 +5,7 @@
  * under its content hash. Publishing identical content again is a no-op; different content under an
  * existing id+version is refused (published versions are immutable).
  */
-import { parseJsonText, type DuplicateKey } from '../../engine/json-text.js';
+import { parseJsonText, type DuplicateKey } from '../../lib/json-text.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import { validateRuleSet } from '../../engine/validate-rule-set.js';
 import { ruleSetContentHash } from '../../store/rule-set-hash.js';

@@ -15,7 +15,7 @@
  * this key, or the decision made no evaluation) it throws a 409 AdminError whose `reason` is a stable
  * code and whose message says why, in words.
  */
-import { canonicalHash } from '../../engine/canonical-json.js';
+import { canonicalHash } from '../../lib/canonical-json.js';
 import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
 import type { EvaluationResult } from '../../engine/evaluation-types.js';
 import type { HookName } from '../../engine/rule-set-types.js';

@@ -3,7 +3,7 @@
  * tenant), about whom (a keyed hash of the patient id, never the id), with which rule-set version,
  * on what input (fingerprint, optional encrypted snapshot), what fired and which cards were shown.
  */
-import { canonicalHash } from '../../engine/canonical-json.js';
+import { canonicalHash } from '../../lib/canonical-json.js';
 import { CARD_EXTENSION_KEY, type EvaluationResult, type RuleSetIdentity } from '../../engine/evaluation-types.js';
 import type { PatientRecord } from '../../fhir/patient-record.js';
 import type { DecisionCard, DecisionRecordInput } from '../../store/store.js';

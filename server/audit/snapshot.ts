@@ -8,7 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { canonicalJson } from '../../engine/canonical-json.js';
+import { canonicalJson } from '../../lib/canonical-json.js';
 
 export const SNAPSHOT_VERSION = 1;
 const IV_BYTES = 12;

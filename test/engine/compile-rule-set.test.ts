@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { canonicalHash } from '../../engine/canonical-json.js';
+import { canonicalHash } from '../../lib/canonical-json.js';
 import { compileRuleSet, ruleSetHash } from '../../engine/compile-rule-set.js';
 import { RuleSetInvalidError } from '../../engine/rule-set-problem.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';

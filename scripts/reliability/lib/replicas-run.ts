@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { parseJsonText } from '../../../engine/json-text.js';
+import { parseJsonText } from '../../../lib/json-text.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { RE_EVALUATION_MESSAGE } from '../../../server/service-call/call-service.js';
 import { openStore } from '../../../store/open-store.js';

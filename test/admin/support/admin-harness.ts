@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { parseJsonText } from '../../../engine/json-text.js';
+import { parseJsonText } from '../../../lib/json-text.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { adminAccessFromEnv, type AdminAccess } from '../../../server/admin/admin-access.js';
 import type { AdminRole } from '../../../server/admin/admin-policy.js';

@@ -18,7 +18,7 @@ import { fixtureToRequest } from '../../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../../engine/fixtures/fixture-types.js';
 import { loadFixtures } from '../../../engine/fixtures/load-fixtures.js';
 import { serviceForFixture } from '../../../engine/fixtures/run-fixtures.js';
-import { parseJsonText } from '../../../engine/json-text.js';
+import { parseJsonText } from '../../../lib/json-text.js';
 import { findRuleSetFolders } from '../../../engine/rule-set-files.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { adminAccessFromEnv, type AdminAccess } from '../../../server/admin/admin-access.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type express from 'express';
-import { parseJsonText } from '../../../engine/json-text.js';
+import { parseJsonText } from '../../../lib/json-text.js';
 import { findRuleSetFolders } from '../../../engine/rule-set-files.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { adminAccessFromEnv, type AdminAccess } from '../../../server/admin/admin-access.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { canonicalJson, sha256Hex } from '../../../engine/canonical-json.js';
+import { canonicalJson, sha256Hex } from '../../../lib/canonical-json.js';
 import { GENESIS_HASH } from '../../../store/decision-hash.js';
 import type { DecisionRecord, Store } from '../../../store/store.js';
 import { storeError } from '../support/assertions.js';

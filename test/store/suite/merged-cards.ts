@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
-import { canonicalJson, sha256Hex } from '../../../engine/canonical-json.js';
+import { canonicalJson, sha256Hex } from '../../../lib/canonical-json.js';
 import { CSV_COLUMNS, exportDecisions } from '../../../store/export.js';
 import type { DecisionRecord, Store } from '../../../store/store.js';
 import { storeError } from '../support/assertions.js';

@@ -5,7 +5,7 @@
  *
  * One recursive pass appending to a single string (the audit fingerprint runs it over ~25 KB per
  * request). Its output is byte-identical to the reference definition kept in
- * test/engine/support/canonical-json-reference.ts (property-tested in test/engine/canonical-json.test.ts):
+ * test/lib/support/canonical-json-reference.ts (property-tested in test/lib/canonical-json.test.ts):
  * keys whose value is undefined are left out, undefined array elements become null (array holes
  * nothing), undefined at the top and non-finite numbers anywhere are refused.
  */

@@ -1,11 +1,11 @@
 /**
- * The single-pass canonical JSON (engine/canonical-json.ts) against the reference definition it
+ * The single-pass canonical JSON (lib/canonical-json.ts) against the reference definition it
  * replaced: byte-identical output on many random JSON-like values (rule-set hashes and the audit chain
  * depend on it), the same refusals, and the same hashes for the bundled rule sets.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canonicalHash, canonicalJson, sha256Hex } from '../../engine/canonical-json.js';
+import { canonicalHash, canonicalJson, sha256Hex } from '../../lib/canonical-json.js';
 import { referenceCanonicalJson } from './support/canonical-json-reference.js';
 import { loadBundledRuleSetFiles } from '../../server/bundled-rule-sets.js';
 

@@ -1,5 +1,5 @@
 /**
- * The original, obviously-correct definition of canonical JSON (engine/canonical-json.ts before it was
+ * The original, obviously-correct definition of canonical JSON (lib/canonical-json.ts before it was
  * rewritten as a single pass), kept as the reference the fast version must match byte for byte: rule-set
  * hashes and the audit chain are computed over this form.
  */

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseJsonText } from '../../engine/json-text.js';
+import { parseJsonText } from '../../lib/json-text.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
-import { TEST_FACT_KINDS } from './support/test-fact-kinds.js';
-import { testRuleSet } from './support/test-rule-set.js';
+import { TEST_FACT_KINDS } from '../engine/support/test-fact-kinds.js';
+import { testRuleSet } from '../engine/support/test-rule-set.js';
 
 describe('JSON text reading', () => {
   it('parses valid JSON like JSON.parse', () => {
