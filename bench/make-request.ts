@@ -7,7 +7,7 @@
  *
  * The prefetch keys come from the bundled rule set's service definitions (rules/ketamine-esketamine/
  * rule-set.json): each template is rendered against the request context with the project's own renderer
- * (fhir/prefetch-template.ts) and answered from the patient's resources (a read by id, or a searchset
+ * (cds-hooks/prefetch-template.ts) and answered from the patient's resources (a read by id, or a searchset
  * Bundle filtered by patient, code, category and status). Run it again when the rule set's templates change;
  * bench/run.ts refuses a fixture whose keys no longer match.
  *
@@ -19,9 +19,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as fhir4 from 'fhir/r4.js';
-import { queryShape, renderPrefetchTemplate } from '../fhir/prefetch-template.js';
+import { queryShape, renderPrefetchTemplate } from '../cds-hooks/prefetch-template.js';
 import type { RuleSet, ServiceDefinition } from '../engine/rule-set-types.js';
-import type { CdsServiceRequest } from '../server/wire-types.js';
+import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(here, '..');

@@ -8,7 +8,7 @@ import { loadBundledRuleSets } from '../server/bundled-rule-sets.js';
 import { loadConfig } from '../server/config.js';
 import { StaticServiceCatalog } from '../server/service-catalog.js';
 import { obtainPatientRecord } from '../server/service-call/obtain-record.js';
-import type { CdsServiceRequest } from '../server/wire-types.js';
+import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
 import { buildRequests } from './make-request.js';
 
 const iterations = Number(process.argv[2] ?? 2000);

@@ -27,7 +27,7 @@ import { validateServiceRequest } from '../server/service-call/validate-service-
 import { openStore } from '../store/open-store.js';
 import { prepareDecision } from '../store/decision-input.js';
 import { decisionHash, GENESIS_HASH } from '../store/decision-hash.js';
-import type { CdsServiceRequest } from '../server/wire-types.js';
+import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
 import { buildRequests } from './make-request.js';
 
 function option(name: string, fallback: number): number {

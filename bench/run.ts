@@ -42,8 +42,8 @@ import { installCleanup, onExitCleanup, startChild, stopAll, waitForMessage, typ
 import { fmtInt, fmtMs, fmtPct, renderMarkdown, renderText, type TableRow } from './report.js';
 import { check, OPEN_LOOP, TARGETS, type Check } from './targets.js';
 import { formatSummary, summarise } from './top-functions.js';
-import { renderPrefetchTemplate } from '../fhir/prefetch-template.js';
-import type { CdsServiceRequest } from '../server/wire-types.js';
+import { renderPrefetchTemplate } from '../cds-hooks/prefetch-template.js';
+import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
 import { runEngineBench, type EngineBenchRow } from './engine-row.js';
 
 // ---- Options ------------------------------------------------------------------------------------------

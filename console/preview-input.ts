@@ -24,8 +24,8 @@ import { resolvePatientRecord } from '../fhir/resolve-record.js';
 import { AdminError } from '../server/admin/admin-error.js';
 import { HttpError } from '../server/http/http-error.js';
 import { validateServiceRequest, contextSchemaFor } from '../server/service-call/validate-service-request.js';
-import { validateAgainst } from '../server/validation/schemas.js';
-import type { CdsServiceRequest } from '../server/wire-types.js';
+import { validateAgainst } from '../cds-hooks/json-schemas.js';
+import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
 
 /** The practitioner a pasted Bundle is previewed as (the hook context needs a userId). */
 export const PREVIEW_USER_ID = 'Practitioner/console-preview';

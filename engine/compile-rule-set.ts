@@ -15,7 +15,7 @@
  */
 import { Almanac, Engine, Rule as EngineRule, type RuleProperties, type TopLevelCondition as EngineCondition } from 'json-rules-engine';
 import { ConditionProgram, engineOperators, factValues } from './condition-program.js';
-import type { Card } from '../server/wire-types.js';
+import type { Card } from '../cds-hooks/wire-types.js';
 import { canonicalHash } from '../lib/canonical-json.js';
 import { factsReadByConditions, requiredPresentFacts, substituteParams } from './conditions.js';
 import { cardUuid, mergedCardUuid, suggestionUuid } from './deterministic-uuid.js';

@@ -3,7 +3,7 @@
  * out, and what a fact kind (a pure function over the patient record) looks like.
  */
 import type { PatientRecord } from '../fhir/patient-record.js';
-import type { Card } from '../server/wire-types.js';
+import type { Card } from '../cds-hooks/wire-types.js';
 import type { HookName, RuleCategory, RuleSet } from './rule-set-types.js';
 
 /** The reverse-domain key of the card extension that explains every card (documented in docs/rule-format.md). */

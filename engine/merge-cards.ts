@@ -11,7 +11,7 @@
  *  - overrideReasons: the union by (system, code), first display wins; links: the union by URL;
  *  - source: the lead contributor's.
  */
-import type { Card, Coding, Link, Suggestion } from '../server/wire-types.js';
+import type { Card, Coding, Link, Suggestion } from '../cds-hooks/wire-types.js';
 import { MAX_SUMMARY_LENGTH, cutText } from './card-template.js';
 import type { Concern } from './rule-set-types.js';
 

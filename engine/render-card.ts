@@ -8,7 +8,7 @@
  * - action resources: every string is a template; a string that is exactly one variable keeps the
  *   value's JSON type (number, boolean, object).
  */
-import type { Action, Card, Coding, Link, Suggestion } from '../server/wire-types.js';
+import type { Action, Card, Coding, Link, Suggestion } from '../cds-hooks/wire-types.js';
 import { MAX_SUMMARY_LENGTH, cutText, parseTemplate, renderTemplate, singleVariable, type TemplatePart, type TemplateVariable } from './card-template.js';
 import type { OutputShape } from './evaluation-types.js';
 import type { DateDisplay } from './facts/support/dates.js';

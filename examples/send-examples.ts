@@ -17,7 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Card, CdsServiceRequest, DiscoveryResponse } from '../server/wire-types.js';
+import type { Card, CdsServiceRequest, DiscoveryResponse } from '../cds-hooks/wire-types.js';
 import { CARD_EXTENSION_KEY } from '../engine/evaluation-types.js';
 import { EXAMPLE_EXTENSION_KEY, intervalSince, shiftDates } from './shift-dates.js';
 

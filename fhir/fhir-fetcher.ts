@@ -14,7 +14,7 @@ import type * as fhir4 from 'fhir/r4.js';
 import { Client } from 'fhir-kit-client';
 import type { KeyProblemCode } from './operation-outcome.js';
 import { isFailureOutcome } from './operation-outcome.js';
-import type { QueryShape } from './prefetch-template.js';
+import type { QueryShape } from '../cds-hooks/prefetch-template.js';
 import type { FhirRequestLimit } from './request-limit.js';
 import { checkQueryResult, nextLink } from './query-result.js';
 import { isUrlOnServer } from './server-allowlist.js';

@@ -13,7 +13,7 @@
  * refetches it when it can). Reasons name only resource types, never ids or content.
  */
 import type * as fhir4 from 'fhir/r4.js';
-import type { QueryShape } from './prefetch-template.js';
+import type { QueryShape } from '../cds-hooks/prefetch-template.js';
 
 export type QueryResultCheck = { ok: true; resources: fhir4.Resource[] } | { ok: false; reason: string };
 

@@ -21,7 +21,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type * as fhir4 from 'fhir/r4.js';
-import type { CdsServiceRequest } from '../server/wire-types.js';
+import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
 import { assemblePatientRecord, type KeyedResources } from './assemble-record.js';
 import { createFhirClient, fetchFhirQuery, type FetchOutcome } from './fhir-fetcher.js';
 import {
@@ -32,7 +32,7 @@ import {
   type KeyProblemCode,
 } from './operation-outcome.js';
 import type { PatientRecord, PrefetchKeyStatus } from './patient-record.js';
-import { queryShape, renderPrefetchTemplate, validatePrefetchTemplates, type QueryShape } from './prefetch-template.js';
+import { queryShape, renderPrefetchTemplate, validatePrefetchTemplates, type QueryShape } from '../cds-hooks/prefetch-template.js';
 import type { FhirRequestLimit } from './request-limit.js';
 import { checkQueryResult, nextLink } from './query-result.js';
 import { isFhirServerAllowed } from './server-allowlist.js';

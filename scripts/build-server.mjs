@@ -5,7 +5,7 @@
  * external (resolved from node_modules at run time; better-sqlite3 is native). It also writes the prebuilt
  * JSON Schema validators to dist/validators/ (scripts/build-validators.ts, engine/prebuilt-validators.ts).
  *
- * Files the service reads at run time (rules/, store/migrations/, server/schemas/, engine's rule-set
+ * Files the service reads at run time (rules/, store/migrations/, cds-hooks/schemas/, server/schemas/, engine's rule-set
  * schema, the console's static files and client sources) are found relative to the project root, not
  * copied: each project module's `import.meta.url` is rewritten to the URL of its own source file,
  * relative to dist/main.js, so `new URL('./x.json', import.meta.url)` in a module means what it means

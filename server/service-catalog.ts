@@ -6,7 +6,8 @@
  */
 import type { EvaluationInput, EvaluationResult, RuleSetIdentity } from '../engine/evaluation-types.js';
 import type { RuleSet, ServiceDefinition } from '../engine/rule-set-types.js';
-import { assertPrefetchTemplates } from './prefetch-tokens.js';
+import { assertPrefetchTemplates } from '../cds-hooks/prefetch-tokens.js';
+import { SERVICE_ID_RULE, isValidServiceId } from '../cds-hooks/service-id.js';
 
 export type BindingInput = EvaluationInput & { idSeed: string };
 
@@ -30,9 +31,6 @@ export interface CompiledRuleSet {
   evaluate(input: BindingInput): Promise<EvaluationResult>;
 }
 
-/** A service id is one URL path segment (unreserved characters only). */
-export const SERVICE_ID_PATTERN = /^[A-Za-z0-9\-._~]+$/;
-
 export class CatalogError extends Error {
   constructor(message: string) {
     super(message);
@@ -54,8 +52,8 @@ export class StaticServiceCatalog implements ServiceCatalog {
       const hooksServed = new Map<string, string>();
       for (const service of ruleSet.ruleSet.services ?? []) {
         const where = `${describe(ruleSet.identity)} service "${service.id}"`;
-        if (typeof service.id !== 'string' || !SERVICE_ID_PATTERN.test(service.id)) {
-          throw new CatalogError(`${where}: id must be one URL path segment (letters, digits, - . _ ~)`);
+        if (!isValidServiceId(service.id)) {
+          throw new CatalogError(`${where}: ${SERVICE_ID_RULE}`);
         }
         const first = origin.get(service.id);
         if (first) {

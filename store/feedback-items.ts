@@ -3,7 +3,7 @@
  * names the item (feedback[i].field). Duplicates are recognised by card + outcome + outcome
  * instant (`outcomeAtMs`, so "…:31Z" and "…:31.000Z" are the same report).
  */
-import type { FeedbackRequest } from '../server/wire-types.js';
+import type { FeedbackRequest } from '../cds-hooks/wire-types.js';
 import { parseInstant } from './instant.js';
 import { StoreError } from './store-error.js';
 import type { FeedbackRecord } from './store.js';

@@ -16,8 +16,9 @@
  */
 import { compileRuleSet } from '../engine/compile-rule-set.js';
 import type { RuleSet, ServiceDefinition } from '../engine/rule-set-types.js';
-import { assertPrefetchTemplates } from '../server/prefetch-tokens.js';
-import { SERVICE_ID_PATTERN, type CompiledRuleSet, type ServiceBinding, type ServiceCatalog } from '../server/service-catalog.js';
+import { assertPrefetchTemplates } from '../cds-hooks/prefetch-tokens.js';
+import { SERVICE_ID_RULE, isValidServiceId } from '../cds-hooks/service-id.js';
+import type { CompiledRuleSet, ServiceBinding, ServiceCatalog } from '../server/service-catalog.js';
 import { isWithinEffectivePeriod } from './rule-set-publication.js';
 import type { RuleSetVersionRecord, Store } from './store.js';
 
@@ -183,8 +184,8 @@ export class RegistryServiceCatalog implements ServiceCatalog {
 
   private serviceProblem(service: ServiceDefinition, label: string, owner: ReadonlyMap<string, string>): string | undefined {
     const where = `${label} service "${String(service.id)}"`;
-    if (typeof service.id !== 'string' || !SERVICE_ID_PATTERN.test(service.id)) {
-      return `${where}: id must be one URL path segment (letters, digits, - . _ ~); not served`;
+    if (!isValidServiceId(service.id)) {
+      return `${where}: ${SERVICE_ID_RULE}; not served`;
     }
     const first = owner.get(service.id);
     if (first !== undefined) return `${where}: service id already served by ${first}; not served`;

@@ -30,7 +30,7 @@ import { StoreError } from './store-error.js';
 import { DEFAULT_STORE_TIMEOUT_MS } from './store-timeout.js';
 import { appendInstant, REGISTRY_CHECK_COLUMNS, RegistrySnapshot, switchInstant, type RegistryCheckRow } from './version-check.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
-import type { FeedbackRequest } from '../server/wire-types.js';
+import type { FeedbackRequest } from '../cds-hooks/wire-types.js';
 import type {
   ChainVerification,
   DecisionFilter,

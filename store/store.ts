@@ -9,7 +9,7 @@
  * (OpenStoreOptions.timeoutMs, STORE_TIMEOUT_MS): a database that does not answer fails the call.
  */
 import type { RuleSet } from '../engine/rule-set-types.js';
-import type { FeedbackRequest } from '../server/wire-types.js';
+import type { FeedbackRequest } from '../cds-hooks/wire-types.js';
 
 export type LifecycleState = 'draft' | 'in-review' | 'approved' | 'active' | 'retired';
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { assemblePatientRecord, flattenResources, type KeyedResources } from '../../fhir/assemble-record.js';
 import { isFailureOutcome } from '../../fhir/operation-outcome.js';
 import type { PatientRecord } from '../../fhir/patient-record.js';
-import type { Card, CdsServiceRequest } from '../../server/wire-types.js';
+import type { Card, CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
 import { CARD_EXTENSION_KEY, type EvaluationResult, type ExplainedFact, type FiredRule } from '../../engine/evaluation-types.js';
 import { parseJsonText } from '../../lib/json-text.js';

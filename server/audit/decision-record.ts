@@ -7,7 +7,7 @@ import { canonicalHash } from '../../lib/canonical-json.js';
 import { CARD_EXTENSION_KEY, type EvaluationResult, type RuleSetIdentity } from '../../engine/evaluation-types.js';
 import type { PatientRecord } from '../../fhir/patient-record.js';
 import type { DecisionCard, DecisionRecordInput } from '../../store/store.js';
-import type { Card } from '../wire-types.js';
+import type { Card } from '../../cds-hooks/wire-types.js';
 import { patientKey } from './patient-key.js';
 import { encryptSnapshot } from './snapshot.js';
 

@@ -9,8 +9,8 @@ import type { RequestContext } from '../http/request-context.js';
 import type { ServiceCatalog } from '../service-catalog.js';
 import { findService } from '../service-call/find-service.js';
 import type { Reply } from '../service-call/call-service.js';
-import { validateAgainst } from '../validation/schemas.js';
-import type { FeedbackRequest } from '../wire-types.js';
+import { validateAgainst } from '../../cds-hooks/json-schemas.js';
+import type { FeedbackRequest } from '../../cds-hooks/wire-types.js';
 import type { FeedbackResult, Store } from '../../store/store.js';
 
 export interface FeedbackDeps {

@@ -2,7 +2,7 @@
  * Errors the request path throws to answer with a 4xx/5xx JSON body (shape in docs/errors.md and
  * server/schemas/error-response.schema.json). The 401 body is fixed and carries no detail.
  */
-import type { Problem } from '../validation/problem.js';
+import type { Problem } from '../../lib/problem.js';
 
 export type ErrorCode =
   | 'invalid_request'

@@ -16,7 +16,7 @@ import { elapsedMs } from '../http/request-context.js';
 import type { Logger } from '../logger.js';
 import type { ServiceCatalog } from '../service-catalog.js';
 import type { Store } from '../../store/store.js';
-import type { CdsServiceResponse } from '../wire-types.js';
+import type { CdsServiceResponse } from '../../cds-hooks/wire-types.js';
 import { buildDecisionRecord } from '../audit/decision-record.js';
 import { assertHookMatchesService } from './check-hook.js';
 import { checkRecordShape } from './check-record-shape.js';

@@ -6,9 +6,9 @@
  */
 import { ruleIdOfCard } from '../audit/decision-record.js';
 import type { Logger } from '../logger.js';
-import { validateAgainst } from '../validation/schemas.js';
-import type { Problem } from '../validation/problem.js';
-import type { CdsServiceResponse } from '../wire-types.js';
+import { validateAgainst } from '../../cds-hooks/json-schemas.js';
+import type { Problem } from '../../lib/problem.js';
+import type { CdsServiceResponse } from '../../cds-hooks/wire-types.js';
 
 export function responseProblems(response: CdsServiceResponse): Problem[] {
   const problems = validateAgainst('service-response', response);

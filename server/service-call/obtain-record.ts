@@ -10,7 +10,7 @@ import { allowedFhirServers } from '../auth/trust-mode.js';
 import type { TrustedClient } from '../auth/trusted-clients.js';
 import type { Config } from '../config.js';
 import type { ServiceBinding } from '../service-catalog.js';
-import type { CdsServiceRequest } from '../wire-types.js';
+import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 
 export type ObtainedRecord = { ok: true; record: PatientRecord } | { ok: false; status: 412; outcome: fhir4.OperationOutcome };
 

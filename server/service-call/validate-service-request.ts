@@ -6,9 +6,9 @@
  */
 import { invalidRequest } from '../http/http-error.js';
 import { fhirResourceProblems } from '../validation/fhir-shape.js';
-import { joinPointer, type Problem } from '../validation/problem.js';
-import { MAX_PROBLEMS, validateAgainst, type SchemaName } from '../validation/schemas.js';
-import type { CdsServiceRequest } from '../wire-types.js';
+import { joinPointer, type Problem } from '../../lib/problem.js';
+import { MAX_PROBLEMS, validateAgainst, type CdsHooksSchemaName as SchemaName } from '../../cds-hooks/json-schemas.js';
+import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 
 /** Hooks with their own context schema; any other hook's context is checked by the generic one. */
 export const CONTEXT_SCHEMAS: Readonly<Record<string, SchemaName>> = Object.freeze({

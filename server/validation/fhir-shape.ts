@@ -17,13 +17,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pointerToken, type Problem } from './problem.js';
-import { MAX_PROBLEMS, SCHEMA_DIR } from './schemas.js';
+import { pointerToken, type Problem } from '../../lib/problem.js';
+import { MAX_PROBLEMS } from '../../cds-hooks/json-schemas.js';
+import { SERVER_SCHEMA_DIR } from './schemas.js';
 
 type Kind = string;
 type Shape = Record<string, Kind | [Kind]>;
 
-const SHAPES = JSON.parse(readFileSync(join(SCHEMA_DIR, 'fhir-r4-shapes.json'), 'utf8')) as Record<string, Shape | string>;
+const SHAPES = JSON.parse(readFileSync(join(SERVER_SCHEMA_DIR, 'fhir-r4-shapes.json'), 'utf8')) as Record<string, Shape | string>;
 const PRIMITIVE_KINDS = new Set(['string', 'number', 'boolean']);
 /** Abstract or infrastructure types that are never a resource's resourceType. */
 const NOT_RESOURCE_TYPES = new Set(['Resource', 'DomainResource']);

@@ -15,7 +15,7 @@ import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
 import { runFixture, serviceForFixture } from '../../engine/fixtures/run-fixtures.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
-import type { Card } from '../../server/wire-types.js';
+import type { Card } from '../../cds-hooks/wire-types.js';
 import { CONSOLE_USERS, KETAMINE, startConsoleHarness, type ConsoleHarness } from './support/console-harness.js';
 
 const ANEURYSM = 'Active abdominal aortic aneurysm';

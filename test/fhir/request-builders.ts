@@ -1,5 +1,5 @@
 /** Builders for CDS Hooks requests and resolve options used by the test/fhir tests. */
-import type { CdsServiceRequest } from '../../server/wire-types.js';
+import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import type { ResolveOptions } from '../../fhir/resolve-record.js';
 
 export const TEST_TOKEN = 'test-access-token-7f3a';

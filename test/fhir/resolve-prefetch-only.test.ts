@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type * as fhir4 from 'fhir/r4.js';
 import { resolvePatientRecord } from '../../fhir/resolve-record.js';
-import { PrefetchTemplateError } from '../../fhir/prefetch-template.js';
+import { PrefetchTemplateError } from '../../cds-hooks/prefetch-template.js';
 import { fixtureResources, searchset } from '../support/fhir-fixtures.js';
 import { TEMPLATES, patientViewRequest, resolveOptions } from './request-builders.js';
 

@@ -11,7 +11,7 @@ import request from 'supertest';
 import type * as fhir4 from 'fhir/r4.js';
 import { fixtureToResources } from '../../engine/fixtures/compact-fhir.js';
 import { StaticServiceCatalog } from '../../server/service-catalog.js';
-import type { CdsServiceRequest } from '../../server/wire-types.js';
+import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { startFhirServer, type FaultRule, type FhirTestServer } from '../support/fhir-server.js';
 import { rememberSecret } from '../support/minted-secrets.js';
 import { startHarness, TestClock, type Harness } from '../support/server-harness.js';

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import type * as fhir4 from 'fhir/r4.js';
 import request from 'supertest';
-import type { CdsServiceRequest } from '../../server/wire-types.js';
+import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { generateTestKey, jwks, signClientToken, type TestKey } from '../support/client-tokens.js';
 import { rememberSecret } from '../support/minted-secrets.js';
 import { PUBLIC_BASE_URL, startHarness, type Harness } from '../support/server-harness.js';

@@ -12,7 +12,7 @@ import { fixtureContext, fixtureToPatientRecord } from '../../engine/fixtures/co
 import type { Fixture } from '../../engine/fixtures/fixture-types.js';
 import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
-import type { Card } from '../../server/wire-types.js';
+import type { Card } from '../../cds-hooks/wire-types.js';
 
 const DIR = fileURLToPath(new URL('../../rules/ketamine-esketamine', import.meta.url));
 

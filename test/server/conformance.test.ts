@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type * as fhir4 from 'fhir/r4.js';
 import { patientKey } from '../../server/audit/patient-key.js';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
-import type { Card, CdsServiceRequest } from '../../server/wire-types.js';
+import type { Card, CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { TestCdsClient } from '../support/cds-client.js';
 import { generateTestKey, jwks, type TestKey } from '../support/client-tokens.js';
 import { NOW, TEST_PATIENT_KEY_SECRET, startHarness, testRuleSet, type Harness } from '../support/server-harness.js';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type { Response, Test } from 'supertest';
 import { validateAgainst, type SchemaName } from '../../server/validation/schemas.js';
-import type { Problem } from '../../server/validation/problem.js';
+import type { Problem } from '../../lib/problem.js';
 
 function schemaFor(method: string, path: string, status: number): SchemaName | 'unauthorized' | 'preflight' | 'health' {
   if (method === 'OPTIONS') return 'preflight';

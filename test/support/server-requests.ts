@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as fhir4 from 'fhir/r4.js';
-import type { CdsServiceRequest } from '../../server/wire-types.js';
+import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { specFixture } from './spec-fixtures.js';
 
 export const ICD10 = 'http://hl7.org/fhir/sid/icd-10-cm';

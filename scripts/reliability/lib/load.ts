@@ -4,7 +4,7 @@
  * 200 written into the ledger. Stops at a deadline, after a number of calls, or when told to.
  */
 import { randomUUID } from 'node:crypto';
-import type { CdsServiceRequest } from '../../../server/wire-types.js';
+import type { CdsServiceRequest } from '../../../cds-hooks/wire-types.js';
 import { DecisionLedger } from './ledger.js';
 
 export interface LoadRequest {

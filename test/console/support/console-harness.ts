@@ -27,7 +27,7 @@ import { buildApp } from '../../../server/app.js';
 import { loadBundledRuleSetFiles, RULES_DIR } from '../../../server/bundled-rule-sets.js';
 import { loadConfig } from '../../../server/config.js';
 import { createLogger } from '../../../server/logger.js';
-import type { Card, CdsServiceResponse, Feedback } from '../../../server/wire-types.js';
+import type { Card, CdsServiceResponse, Feedback } from '../../../cds-hooks/wire-types.js';
 import { importBundledRuleSets } from '../../../store/import-bundled.js';
 import { openStore } from '../../../store/open-store.js';
 import { RegistryServiceCatalog } from '../../../store/registry-catalog.js';

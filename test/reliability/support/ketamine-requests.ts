@@ -14,7 +14,7 @@ import { loadRuleSetFile } from '../../../engine/load-rule-set.js';
 import { RuleSetInvalidError } from '../../../engine/rule-set-problem.js';
 import type { ServiceDefinition } from '../../../engine/rule-set-types.js';
 import { RULES_DIR } from '../../../server/bundled-rule-sets.js';
-import type { CdsServiceRequest } from '../../../server/wire-types.js';
+import type { CdsServiceRequest } from '../../../cds-hooks/wire-types.js';
 
 export const KETAMINE_DIR = join(RULES_DIR, 'ketamine-esketamine');
 export const KETAMINE_RULE_SET_FILE = join(KETAMINE_DIR, 'rule-set.json');

@@ -4,7 +4,7 @@
  * refused with an error naming the rule set, service, key and token. Service ids are unique.
  */
 import assert from 'node:assert/strict';
-import { checkPrefetchTemplates, PrefetchTemplateError } from '../../server/prefetch-tokens.js';
+import { checkPrefetchTemplates, PrefetchTemplateError } from '../../cds-hooks/prefetch-tokens.js';
 import { CatalogError, StaticServiceCatalog, type CompiledRuleSet } from '../../server/service-catalog.js';
 import type { ServiceDefinition } from '../../engine/rule-set-types.js';
 import { testRuleSet } from '../support/server-harness.js';

@@ -5,7 +5,7 @@ import {
   queryShape,
   renderPrefetchTemplate,
   validatePrefetchTemplates,
-} from '../../fhir/prefetch-template.js';
+} from '../../cds-hooks/prefetch-template.js';
 
 const context = {
   patientId: 'trd-adult',

@@ -4,9 +4,9 @@
  * or one of the user identifiers derived from context.userId. FHIRPath-style tokens
  * ({{context.draftOrders...}}, {{today()}}) are a 3.0.0-ballot STU feature and are refused.
  * Used when a rule set is loaded: a service whose templates use any other token, or that would not
- * render to a FHIR read or type-level search (fhir/prefetch-template.ts), is refused.
+ * render to a FHIR read or type-level search (cds-hooks/prefetch-template.ts), is refused.
  */
-import { PrefetchTemplateError as TemplateRenderError, USER_TOKEN_TYPES, validatePrefetchTemplate } from '../fhir/prefetch-template.js';
+import { PrefetchTemplateError as TemplateRenderError, USER_TOKEN_TYPES, validatePrefetchTemplate } from './prefetch-template.js';
 
 /** Root-level context fields each hook marks as prefetch tokens (CDS Hooks Library, hookVersion 1.0). */
 export const CONTEXT_TOKEN_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({

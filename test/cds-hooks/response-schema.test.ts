@@ -1,9 +1,9 @@
 /**
- * The response schema (server/schemas/service-response.schema.json) that every service answer is
+ * The response schema (cds-hooks/schemas/service-response.schema.json) that every service answer is
  * checked against catches each spec rule it encodes; the spec's own example response passes.
  */
 import assert from 'node:assert/strict';
-import { validateAgainst } from '../../server/validation/schemas.js';
+import { validateAgainst } from '../../cds-hooks/json-schemas.js';
 import { specFixture } from '../support/spec-fixtures.js';
 
 function card(extra: Record<string, unknown> = {}): Record<string, unknown> {
