@@ -12,7 +12,7 @@ import { requireClient } from './auth/require-client.js';
 import { OPEN_MODE_WARNING, trustModeFor } from './auth/trust-mode.js';
 import { ClientTokenVerifier } from './auth/verify-client-token.js';
 import type { Config } from './config.js';
-import { mountConsole } from '../console/mount.js';
+import { mountConsole } from './console/mount.js';
 import { mountAdminApi } from './admin/admin-router.js';
 import type { AdminAccess } from './admin/admin-access.js';
 import { cors } from './http/cors.js';

@@ -1,7 +1,7 @@
 /**
  * Security headers on every response the service sends (docs/security.md, "HTTP headers"). The API
  * answers JSON only, so its Content-Security-Policy allows nothing at all; the web console replaces
- * CSP and Cache-Control with its own (console/console-assets.ts CONSOLE_SECURITY_HEADERS) on its pages.
+ * CSP and Cache-Control with its own (server/console/console-assets.ts CONSOLE_SECURITY_HEADERS) on its pages.
  * Strict-Transport-Security only when the service is reached over https (PUBLIC_BASE_URL): sending it
  * over plain http is ignored by browsers and would only confuse.
  */

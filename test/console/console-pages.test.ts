@@ -18,7 +18,7 @@ import { fixtureToRequest } from '../../engine/fixtures/compact-fhir.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
 import { CARD_EXTENSION_KEY as CLIENT_CARD_EXTENSION_KEY } from '../../console/client/card-view.js';
-import { CONSOLE_CSP } from '../../console/console-assets.js';
+import { CONSOLE_CSP } from '../../server/console/console-assets.js';
 import { browserUnavailable, launchBrowser, openPage, screenshot, SCREENSHOT_DIR, signIn, type WatchedPage } from './support/browser.js';
 import { contrastFailures } from './support/contrast.js';
 import {

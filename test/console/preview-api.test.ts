@@ -1,5 +1,5 @@
 /**
- * The card preview API (console/preview-api.ts) over real HTTP against the real service: the same
+ * The card preview API (server/console/preview-api.ts) over real HTTP against the real service: the same
  * cards as the engine for a sample patient, a pasted Bundle and a pasted CDS Hooks request; never a
  * call to a FHIR server; nothing recorded; admin authentication; and errors that name the field.
  */

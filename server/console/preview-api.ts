@@ -1,5 +1,5 @@
 /**
- * The card preview API the console uses (any admin role), mounted by console/mount.ts under the admin
+ * The card preview API the console uses (any admin role), mounted by server/console/mount.ts under the admin
  * API's base path and protected by the admin API's own authorisation middleware (admin-auth.ts):
  *
  *   GET  /admin/api/preview/fixtures?ruleSetId=<id>   the rule set's sample patients (fixtures)
@@ -12,17 +12,17 @@
  */
 import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { compileRuleSet, type CompiledRuleSet } from '../engine/compile-rule-set.js';
-import { loadFixtures } from '../engine/fixtures/load-fixtures.js';
-import type { Fixture } from '../engine/fixtures/fixture-types.js';
-import { RuleSetInvalidError } from '../engine/rule-set-problem.js';
-import type { HookName } from '../engine/rule-set-types.js';
-import type { AdminAccess } from '../server/admin/admin-access.js';
-import { adminAuthorisation } from '../server/admin/admin-auth.js';
-import { AdminError, notFound, sendAdminError } from '../server/admin/admin-error.js';
-import { ADMIN_ROLES, type AdminRoutePolicy } from '../server/admin/admin-policy.js';
-import { jsonBody } from '../server/http/json-body.js';
-import type { RuleSetVersionRecord, Store } from '../store/store.js';
+import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
+import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import type { Fixture } from '../../engine/fixtures/fixture-types.js';
+import { RuleSetInvalidError } from '../../engine/rule-set-problem.js';
+import type { HookName } from '../../engine/rule-set-types.js';
+import type { AdminAccess } from '../admin/admin-access.js';
+import { adminAuthorisation } from '../admin/admin-auth.js';
+import { AdminError, notFound, sendAdminError } from '../admin/admin-error.js';
+import { ADMIN_ROLES, type AdminRoutePolicy } from '../admin/admin-policy.js';
+import { jsonBody } from '../http/json-body.js';
+import type { RuleSetVersionRecord, Store } from '../../store/store.js';
 import { badInput, patientFromBundle, patientFromFixture, patientFromRequest, type PreviewPatient } from './preview-input.js';
 
 export const PREVIEW_PATH = '/preview';

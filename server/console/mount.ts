@@ -5,14 +5,14 @@
  *   /console/<page>            the console pages (docs/console.md): preview, rule-sets, diff,
  *                              decisions (and decisions/<seq>), stats; /console redirects to preview
  *   /console/assets/<file>     its script, styles and icon
- *   /admin/api/preview…        the card preview API (console/preview-api.ts), behind the admin
+ *   /admin/api/preview…        the card preview API (server/console/preview-api.ts), behind the admin
  *                              API's authentication and roles
  * The pages themselves are public shells: everything they show comes from the admin API, called
  * with the signed-in user's bearer token.
  */
 import express, { type Express, type Request, type Response } from 'express';
-import { resolveAdminDeps, type AdminMountDeps } from '../server/admin/admin-deps.js';
-import { ADMIN_API_BASE } from '../server/admin/admin-router.js';
+import { resolveAdminDeps, type AdminMountDeps } from '../admin/admin-deps.js';
+import { ADMIN_API_BASE } from '../admin/admin-router.js';
 import { CONSOLE_SECURITY_HEADERS, consoleAsset, pageShell } from './console-assets.js';
 import { previewRouter } from './preview-api.js';
 

@@ -34,8 +34,8 @@ export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = Object
   'Cache-Control': 'no-cache',
 });
 
-const CLIENT_ENTRY = fileURLToPath(new URL('./client/main.ts', import.meta.url));
-const STATIC_DIR = new URL('./static/', import.meta.url);
+const CLIENT_ENTRY = fileURLToPath(new URL('../../console/client/main.ts', import.meta.url));
+const STATIC_DIR = new URL('../../console/static/', import.meta.url);
 
 export interface ConsoleAsset {
   contentType: string;

@@ -14,18 +14,18 @@
  * Every problem is a 400 AdminError naming the field (a JSON pointer into the preview body).
  */
 import type * as fhir4 from 'fhir/r4.js';
-import type { CompiledRuleSet } from '../engine/compile-rule-set.js';
-import { fixtureToPatientRecord, fixtureToRequest } from '../engine/fixtures/compact-fhir.js';
-import type { Fixture } from '../engine/fixtures/fixture-types.js';
-import type { HookName, ServiceDefinition } from '../engine/rule-set-types.js';
-import { assemblePatientRecord, flattenResources } from '../fhir/assemble-record.js';
-import type { PatientRecord, PrefetchKeyStatus } from '../fhir/patient-record.js';
-import { resolvePatientRecord } from '../fhir/resolve-record.js';
-import { AdminError } from '../server/admin/admin-error.js';
-import { HttpError } from '../server/http/http-error.js';
-import { validateServiceRequest, contextSchemaFor } from '../server/service-call/validate-service-request.js';
-import { validateAgainst } from '../cds-hooks/json-schemas.js';
-import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
+import type { CompiledRuleSet } from '../../engine/compile-rule-set.js';
+import { fixtureToPatientRecord, fixtureToRequest } from '../../engine/fixtures/compact-fhir.js';
+import type { Fixture } from '../../engine/fixtures/fixture-types.js';
+import type { HookName, ServiceDefinition } from '../../engine/rule-set-types.js';
+import { assemblePatientRecord, flattenResources } from '../../fhir/assemble-record.js';
+import type { PatientRecord, PrefetchKeyStatus } from '../../fhir/patient-record.js';
+import { resolvePatientRecord } from '../../fhir/resolve-record.js';
+import { AdminError } from '../admin/admin-error.js';
+import { HttpError } from '../http/http-error.js';
+import { validateServiceRequest, contextSchemaFor } from '../service-call/validate-service-request.js';
+import { validateAgainst } from '../../cds-hooks/json-schemas.js';
+import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 
 /** The practitioner a pasted Bundle is previewed as (the hook context needs a userId). */
 export const PREVIEW_USER_ID = 'Practitioner/console-preview';
