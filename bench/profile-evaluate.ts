@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadBundledRuleSets } from '../server/bundled-rule-sets.js';
 import { loadConfig } from '../server/config.js';
-import { StaticServiceCatalog } from '../server/service-catalog.js';
+import { StaticServiceCatalog } from '../use-cases/service-catalog.js';
 import { obtainPatientRecord } from '../server/service-call/obtain-record.js';
 import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
 import { buildRequests } from './make-request.js';

@@ -27,7 +27,7 @@ const modules = await lap('import the module graph of server/main.ts', async () 
   store: await import('../store/open-store.js'),
   app: await import('../server/app.js'),
   ruleSets: await import('../server/bundled-rule-sets.js'),
-  catalog: await import('../server/service-catalog.js'),
+  catalog: await import('../use-cases/service-catalog.js'),
   logger: await import('../server/logger.js'),
 }));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cds-startup-'));

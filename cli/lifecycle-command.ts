@@ -3,7 +3,7 @@
  * command file builds its CliCommand with this.
  */
 import { parseArgs } from 'node:util';
-import { LIFECYCLE_ACTIONS, performLifecycleAction, statesAllowingAction, type LifecycleActionName } from '../server/admin/lifecycle-actions.js';
+import { LIFECYCLE_ACTIONS, performLifecycleAction, statesAllowingAction, type LifecycleActionName } from '../use-cases/lifecycle-actions.js';
 import { CliUsageError, type CliCommand } from './cli-types.js';
 import { reportAdminError, requireActor, STORE_OPTIONS, STORE_USAGE, withStore } from './store-options.js';
 

@@ -10,12 +10,12 @@
  */
 import { resolve } from 'node:path';
 import { formatProblem } from '../engine/rule-set-problem.js';
-import { AdminError } from '../server/admin/admin-error.js';
+import { AdminError } from '../use-cases/admin-error.js';
 import { openStore } from '../store/open-store.js';
 import { StoreError } from '../store/store-error.js';
 import { storeTimeoutFromEnv } from '../store/store-timeout.js';
-import { parseSnapshotKey } from '../server/config.js';
-import { ConfigError } from '../server/config-error.js';
+import { parseSnapshotKey } from '../use-cases/audit/snapshot.js';
+import { ConfigError } from '../lib/config-error.js';
 import type { Store } from '../store/store.js';
 import { CliUsageError, type CliIo } from './cli-types.js';
 
@@ -76,10 +76,10 @@ export function reportAdminError(err: unknown, io: CliIo, file = 'input'): numbe
   return err.status === 400 ? 2 : 1;
 }
 
-/** SNAPSHOT_KEY exactly as the service reads it (server/config.ts). */
+/** SNAPSHOT_KEY exactly as the service reads it (use-cases/audit/snapshot.ts). */
 export function snapshotKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
   try {
-    return parseSnapshotKey(env);
+    return parseSnapshotKey(env.SNAPSHOT_KEY);
   } catch (err) {
     if (err instanceof ConfigError) throw new CliUsageError(`${err.message} (the same value the service uses)`);
     throw err;

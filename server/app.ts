@@ -28,7 +28,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { serviceRoutes } from './routes/service.js';
-import type { ServiceCatalog } from './service-catalog.js';
+import type { ServiceCatalog } from '../use-cases/service-catalog.js';
 import type { Store } from '../store/store.js';
 import { FhirRequestLimit } from '../fhir/request-limit.js';
 

@@ -11,7 +11,7 @@ import { compileRuleSet } from '../engine/compile-rule-set.js';
 import { loadRuleSetFile } from '../engine/load-rule-set.js';
 import { findRuleSetFiles } from '../engine/rule-set-files.js';
 import { RuleSetInvalidError } from '../engine/rule-set-problem.js';
-import type { CompiledRuleSet } from './service-catalog.js';
+import type { CompiledRuleSet } from '../use-cases/service-catalog.js';
 
 export const RULES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'rules');
 

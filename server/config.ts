@@ -3,8 +3,9 @@
  * object. Every variable is documented in docs/configuration.md. Errors name the variable.
  */
 import { resolve } from 'node:path';
-import { ConfigError } from './config-error.js';
-import { loadPatientKeySecret } from './audit/patient-key.js';
+import { ConfigError } from '../lib/config-error.js';
+import { loadPatientKeySecret } from '../use-cases/audit/patient-key.js';
+import { parseSnapshotKey } from '../use-cases/audit/snapshot.js';
 import { loadTrustedClients, normaliseBaseUrl, type TrustedClient } from './auth/trusted-clients.js';
 
 export type StoreFailureMode = 'fail-closed' | 'fail-open';
@@ -87,17 +88,6 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** SNAPSHOT_KEY: 32 bytes in base64, or undefined when unset. Also used by the CLI's replay. */
-export function parseSnapshotKey(env: Env): Buffer | undefined {
-  const raw = value(env, 'SNAPSHOT_KEY');
-  if (raw === undefined) return undefined;
-  const key = Buffer.from(raw, 'base64');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || key.length !== 32) {
-    throw new ConfigError('SNAPSHOT_KEY must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)');
-  }
-  return key;
-}
-
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const host = value(env, 'HOST') ?? '127.0.0.1';
@@ -119,7 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('STORE_FAILURE_MODE must be fail-closed or fail-open');
   }
 
-  const snapshotKey = parseSnapshotKey(env);
+  const snapshotKey = parseSnapshotKey(value(env, 'SNAPSHOT_KEY'));
 
   const databaseUrl = value(env, 'DATABASE_URL');
   const openModeFhirServers = (value(env, 'OPEN_MODE_FHIR_SERVERS') ?? '')

@@ -1,5 +1,5 @@
 /** The discovery document (spec "Discovery"): one entry per service in the catalog, as data. */
-import type { ServiceCatalog } from './service-catalog.js';
+import type { ServiceCatalog } from '../use-cases/service-catalog.js';
 import type { CdsService, DiscoveryResponse } from '../cds-hooks/wire-types.js';
 
 export function discoveryResponse(catalog: ServiceCatalog): DiscoveryResponse {

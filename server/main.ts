@@ -16,7 +16,7 @@ import { createLogger, type Logger } from './logger.js';
 import { compileRuleSet } from '../engine/compile-rule-set.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
 import { importBundledRuleSets } from '../store/import-bundled.js';
-import { RegistryServiceCatalog } from '../store/registry-catalog.js';
+import { RegistryServiceCatalog } from '../use-cases/registry-catalog.js';
 import { ruleSetContentHash } from '../store/rule-set-hash.js';
 import { storeTimeoutFromEnv } from '../store/store-timeout.js';
 import type { Store } from '../store/store.js';

@@ -32,7 +32,7 @@ export class StoreError extends Error {
  * (server/service-call/call-service.ts). `code` is 'stale-version'.
  *
  * A class of its own rather than a StoreErrorCode: only appendDecision refuses this way, and the
- * admin API maps every StoreErrorCode exhaustively (server/admin/admin-error.ts), which never sees it.
+ * admin API maps every StoreErrorCode exhaustively (use-cases/admin-error.ts), which never sees it.
  */
 export class StaleVersionError extends Error {
   readonly code = 'stale-version' as const;

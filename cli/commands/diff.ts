@@ -10,7 +10,7 @@ import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { findRuleSetFolders } from '../../engine/rule-set-files.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';
-import { diffRegistryVersions } from '../../server/admin/diff-registry-versions.js';
+import { diffRegistryVersions } from '../../use-cases/diff-registry-versions.js';
 import { ruleSetContentHash } from '../../store/rule-set-hash.js';
 import { CliUsageError, type CliCommand, type CliIo } from '../cli-types.js';
 import { defaultRulesPath } from '../rule-set-workspace.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { publishRuleSetText } from '../../server/admin/publish-rule-set.js';
+import { publishRuleSetText } from '../../use-cases/publish-rule-set.js';
 import { CliUsageError, type CliCommand } from '../cli-types.js';
 import { reportAdminError, requireActor, STORE_OPTIONS, STORE_USAGE, withStore } from '../store-options.js';
 

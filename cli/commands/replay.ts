@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DecisionCard } from '../../store/store.js';
-import { replayDecision, type CardDifference, type ReplayReport } from '../../server/admin/replay-decision.js';
+import { replayDecision, type CardDifference, type ReplayReport } from '../../use-cases/replay-decision.js';
 import { CliUsageError, type CliCommand, type CliIo } from '../cli-types.js';
 import { reportAdminError, snapshotKeyFromEnv, STORE_OPTIONS, STORE_USAGE, withStore } from '../store-options.js';
 

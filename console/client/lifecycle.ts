@@ -1,6 +1,6 @@
 /**
  * The lifecycle actions as the console offers them: which action applies to which state and which
- * role takes it. Mirrors server/admin/lifecycle-actions.ts (test/console/lifecycle-table.test.ts
+ * role takes it. Mirrors use-cases/lifecycle-actions.ts (test/console/lifecycle-table.test.ts
  * checks they agree); the API is the authority and refuses whatever this table gets wrong.
  */
 import type { Role } from './session.js';

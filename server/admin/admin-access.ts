@@ -5,7 +5,7 @@
  *                                      listens on a loopback address (development on one machine)
  *   neither                            disabled: every /admin/api request gets 404 with the reason
  */
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { loadAdminUsers, type AdminUser } from './admin-users.js';
 
 export type AdminAccess =

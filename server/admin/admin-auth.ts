@@ -8,7 +8,7 @@
  */
 import type { RequestHandler, Response } from 'express';
 import type { AdminAccess } from './admin-access.js';
-import { AdminError } from './admin-error.js';
+import { AdminError } from '../../use-cases/admin-error.js';
 import { ADMIN_ROLES, isAllowed, type AdminRole, type AdminRoutePolicy } from './admin-policy.js';
 import { userForToken } from './admin-users.js';
 

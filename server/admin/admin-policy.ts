@@ -9,8 +9,9 @@
  *   auditor  looks at what the service decided: decisions, feedback, override stats, export, chain
  *            verification, replay, read rule sets
  */
-export const ADMIN_ROLES = ['author', 'reviewer', 'auditor'] as const;
-export type AdminRole = (typeof ADMIN_ROLES)[number];
+import { ADMIN_ROLES, type AdminRole } from '../../use-cases/admin-roles.js';
+
+export { ADMIN_ROLES, type AdminRole } from '../../use-cases/admin-roles.js';
 
 export type AdminOperationId =
   | 'getOpenApi'

@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { HttpError } from '../http/http-error.js';
 import { resolveAdminDeps, type AdminApiDeps, type AdminMountDeps } from './admin-deps.js';
-import { AdminError, sendAdminError } from './admin-error.js';
+import { AdminError } from '../../use-cases/admin-error.js';
+import { sendAdminError } from './admin-error-response.js';
 import { adminAuthorisation, principalOf } from './admin-auth.js';
 import { ADMIN_ROUTE_POLICY, type AdminOperationId, type AdminRoutePolicy } from './admin-policy.js';
 import {

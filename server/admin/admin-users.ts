@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { ADMIN_ROLES, type AdminRole } from './admin-policy.js';
 
 export interface AdminUser {

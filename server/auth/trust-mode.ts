@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import type { Config } from '../config.js';
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { normaliseBaseUrl, type TrustedClient } from './trusted-clients.js';
 
 export type TrustMode = 'clients' | 'open';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { validateAgainst } from '../validation/schemas.js';
 
 export interface TrustedClient {

@@ -21,7 +21,7 @@ import type { HookName, ServiceDefinition } from '../../engine/rule-set-types.js
 import { assemblePatientRecord, flattenResources } from '../../fhir/assemble-record.js';
 import type { PatientRecord, PrefetchKeyStatus } from '../../fhir/patient-record.js';
 import { resolvePatientRecord } from '../../fhir/resolve-record.js';
-import { AdminError } from '../admin/admin-error.js';
+import { AdminError } from '../../use-cases/admin-error.js';
 import { HttpError } from '../http/http-error.js';
 import { validateServiceRequest, contextSchemaFor } from '../service-call/validate-service-request.js';
 import { validateAgainst } from '../../cds-hooks/json-schemas.js';

@@ -6,7 +6,7 @@
 import type { Logger } from '../logger.js';
 import { invalidRequest, unavailable } from '../http/http-error.js';
 import type { RequestContext } from '../http/request-context.js';
-import type { ServiceCatalog } from '../service-catalog.js';
+import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
 import { findService } from '../service-call/find-service.js';
 import type { Reply } from '../service-call/call-service.js';
 import { validateAgainst } from '../../cds-hooks/json-schemas.js';

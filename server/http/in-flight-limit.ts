@@ -7,7 +7,7 @@
  * admits it until its response has finished or its connection closed. 0 turns the limit off.
  */
 import type { RequestHandler } from 'express';
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { HttpError } from './http-error.js';
 
 export const DEFAULT_MAX_IN_FLIGHT = 64;

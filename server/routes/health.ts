@@ -1,6 +1,6 @@
 /** GET /healthz (the process is up) and GET /readyz (store answers a ping and rule sets are loaded). */
 import { Router } from 'express';
-import type { ServiceCatalog } from '../service-catalog.js';
+import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { Store } from '../../store/store.js';
 
 export function healthRoutes(store: Store, catalog: ServiceCatalog): Router {

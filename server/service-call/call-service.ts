@@ -14,10 +14,10 @@ import type { Config } from '../config.js';
 import type { RequestContext } from '../http/request-context.js';
 import { elapsedMs } from '../http/request-context.js';
 import type { Logger } from '../logger.js';
-import type { ServiceCatalog } from '../service-catalog.js';
+import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { Store } from '../../store/store.js';
 import type { CdsServiceResponse } from '../../cds-hooks/wire-types.js';
-import { buildDecisionRecord } from '../audit/decision-record.js';
+import { buildDecisionRecord } from '../../use-cases/audit/decision-record.js';
 import { assertHookMatchesService } from './check-hook.js';
 import { checkRecordShape } from './check-record-shape.js';
 import { checkResponse } from './check-response.js';
@@ -41,7 +41,7 @@ export interface Reply {
   body: unknown;
 }
 
-/** A catalog that can re-read the registry (store/registry-catalog.ts); a static catalog cannot. */
+/** A catalog that can re-read the registry (use-cases/registry-catalog.ts); a static catalog cannot. */
 interface RefreshableCatalog extends ServiceCatalog {
   refresh(options: { force?: boolean }): Promise<void>;
 }

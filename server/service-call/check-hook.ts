@@ -1,6 +1,6 @@
 /** Step 3: the request's hook is the hook the service answers (a service id names one hook). 400 otherwise. */
 import { invalidRequest } from '../http/http-error.js';
-import type { ServiceBinding } from '../service-catalog.js';
+import type { ServiceBinding } from '../../use-cases/service-catalog.js';
 import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 
 export function assertHookMatchesService(request: CdsServiceRequest, binding: ServiceBinding): void {

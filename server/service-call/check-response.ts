@@ -4,7 +4,7 @@
  * a rule set or the engine: it is logged as an error (rule ids and pointers only) and the response is
  * still sent, since withholding advice is not safer than a cosmetic spec deviation.
  */
-import { ruleIdOfCard } from '../audit/decision-record.js';
+import { ruleIdOfCard } from '../../use-cases/audit/decision-record.js';
 import type { Logger } from '../logger.js';
 import { validateAgainst } from '../../cds-hooks/json-schemas.js';
 import type { Problem } from '../../lib/problem.js';

@@ -9,7 +9,7 @@ import type { PatientRecord } from '../../fhir/patient-record.js';
 import { allowedFhirServers } from '../auth/trust-mode.js';
 import type { TrustedClient } from '../auth/trusted-clients.js';
 import type { Config } from '../config.js';
-import type { ServiceBinding } from '../service-catalog.js';
+import type { ServiceBinding } from '../../use-cases/service-catalog.js';
 import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 
 export type ObtainedRecord = { ok: true; record: PatientRecord } | { ok: false; status: 412; outcome: fhir4.OperationOutcome };

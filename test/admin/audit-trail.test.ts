@@ -14,7 +14,7 @@ import type express from 'express';
 import request from 'supertest';
 import { fixtureImpact } from '../../engine/diff/fixture-impact.js';
 import { SQLITE_FILE_NAME, openStore } from '../../store/open-store.js';
-import type { RegistryServiceCatalog } from '../../store/registry-catalog.js';
+import type { RegistryServiceCatalog } from '../../use-cases/registry-catalog.js';
 import type { Store } from '../../store/store.js';
 import { bearer, KETAMINE_DIR, readRuleSet, sampleRuleSet, startAdminHarness, TEST_SNAPSHOT_KEY, USERS, type AdminHarness } from './support/admin-harness.js';
 import { callWithFixture, fixturesWithCards, publishAndActivate, serviceApp, type Clock, type ServiceCall } from './support/service-world.js';

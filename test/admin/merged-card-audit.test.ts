@@ -14,7 +14,7 @@ import request from 'supertest';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
 import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
 import { openStore } from '../../store/open-store.js';
-import type { RegistryServiceCatalog } from '../../store/registry-catalog.js';
+import type { RegistryServiceCatalog } from '../../use-cases/registry-catalog.js';
 import type { Store } from '../../store/store.js';
 import { bearer, KETAMINE_DIR, sampleRuleSet, startAdminHarness, TEST_SNAPSHOT_KEY, USERS, type AdminHarness } from './support/admin-harness.js';
 import { callWithFixture, publishAndActivate, serviceApp, type Clock, type ServiceCall } from './support/service-world.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { adminAccessFromEnv } from '../../server/admin/admin-access.js';
 import { ADMIN_ROLES, ADMIN_ROUTE_POLICY, type AdminOperationId, type AdminRoutePolicy } from '../../server/admin/admin-policy.js';
-import { ConfigError } from '../../server/config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { ruleSetContentHash } from '../../store/rule-set-hash.js';
 import { bearer, sampleRuleSet, startAdminHarness, USER_BY_ROLE, USERS, type AdminHarness } from './support/admin-harness.js';
 

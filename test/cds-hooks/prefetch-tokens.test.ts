@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { checkPrefetchTemplates, PrefetchTemplateError } from '../../cds-hooks/prefetch-tokens.js';
-import { CatalogError, StaticServiceCatalog, type CompiledRuleSet } from '../../server/service-catalog.js';
+import { CatalogError, StaticServiceCatalog, type CompiledRuleSet } from '../../use-cases/service-catalog.js';
 import type { ServiceDefinition } from '../../engine/rule-set-types.js';
 import { testRuleSet } from '../support/server-harness.js';
 import { specFixture } from '../support/spec-fixtures.js';

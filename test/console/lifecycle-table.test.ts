@@ -1,11 +1,11 @@
 /**
  * The console's lifecycle table (which action applies to which state, and which role takes it) must
- * say what the admin API enforces (server/admin/lifecycle-actions.ts, server/admin/admin-policy.ts).
+ * say what the admin API enforces (use-cases/lifecycle-actions.ts, server/admin/admin-policy.ts).
  */
 import assert from 'node:assert/strict';
 import { CONSOLE_LIFECYCLE_ACTIONS } from '../../console/client/lifecycle.js';
 import { policyFor, type AdminOperationId } from '../../server/admin/admin-policy.js';
-import { LIFECYCLE_ACTION_NAMES, LIFECYCLE_ACTIONS, statesAllowingAction } from '../../server/admin/lifecycle-actions.js';
+import { LIFECYCLE_ACTION_NAMES, LIFECYCLE_ACTIONS, statesAllowingAction } from '../../use-cases/lifecycle-actions.js';
 
 const OPERATION: Record<string, AdminOperationId> = {
   submit: 'submitVersion',

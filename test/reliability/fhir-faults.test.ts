@@ -10,7 +10,7 @@ import net from 'node:net';
 import request from 'supertest';
 import type * as fhir4 from 'fhir/r4.js';
 import { fixtureToResources } from '../../engine/fixtures/compact-fhir.js';
-import { StaticServiceCatalog } from '../../server/service-catalog.js';
+import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { startFhirServer, type FaultRule, type FhirTestServer } from '../support/fhir-server.js';
 import { rememberSecret } from '../support/minted-secrets.js';

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import request, { type Response } from 'supertest';
 import { deterministicUuid } from '../../engine/deterministic-uuid.js';
-import { StaticServiceCatalog } from '../../server/service-catalog.js';
+import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
 import { startHarness, TestClock, type Harness } from '../support/server-harness.js';
 import { specFixture } from '../support/spec-fixtures.js';
 import { rememberSecret } from '../support/minted-secrets.js';

@@ -27,7 +27,7 @@ import { createLogger } from '../../server/logger.js';
 import { RE_EVALUATION_MESSAGE } from '../../server/service-call/call-service.js';
 import { importBundledRuleSets } from '../../store/import-bundled.js';
 import { openStore } from '../../store/open-store.js';
-import { RegistryServiceCatalog } from '../../store/registry-catalog.js';
+import { RegistryServiceCatalog } from '../../use-cases/registry-catalog.js';
 import { ruleSetContentHash } from '../../store/rule-set-hash.js';
 import type { Store } from '../../store/store.js';
 import { LogCapture, TestClock, testEnv } from '../support/server-harness.js';

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PATIENT_KEY_SECRET_FILE } from '../../server/audit/patient-key.js';
+import { PATIENT_KEY_SECRET_FILE } from '../../use-cases/audit/patient-key.js';
 import { loadConfig } from '../../server/config.js';
-import { ConfigError } from '../../server/config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { makeTempDir } from '../support/server-harness.js';
 
 describe('configuration', () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type * as fhir4 from 'fhir/r4.js';
-import { patientKey } from '../../server/audit/patient-key.js';
+import { patientKey } from '../../use-cases/audit/patient-key.js';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
 import type { Card, CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { TestCdsClient } from '../support/cds-client.js';

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
-import { patientKey } from '../../server/audit/patient-key.js';
-import { decryptSnapshot, encryptSnapshot, type SnapshotContent } from '../../server/audit/snapshot.js';
+import { patientKey } from '../../use-cases/audit/patient-key.js';
+import { decryptSnapshot, encryptSnapshot, type SnapshotContent } from '../../use-cases/audit/snapshot.js';
 import { TestCdsClient } from '../support/cds-client.js';
 import { NOW, startHarness, type Harness } from '../support/server-harness.js';
 import { SPEC_PATIENT_ID } from '../support/server-requests.js';

@@ -1,7 +1,7 @@
 /** GET /healthz (process up) and GET /readyz (store answers a ping and rule sets are loaded). */
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { StaticServiceCatalog } from '../../server/service-catalog.js';
+import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
 import { conforming } from '../support/response-schema.js';
 import { startHarness } from '../support/server-harness.js';
 

@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { buildApp } from '../../server/app.js';
-import { ConfigError } from '../../server/config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 import { DEFAULT_MAX_IN_FLIGHT, maxInFlightFromEnv } from '../../server/http/in-flight-limit.js';
-import type { ServiceBinding, ServiceCatalog } from '../../server/service-catalog.js';
+import type { ServiceBinding, ServiceCatalog } from '../../use-cases/service-catalog.js';
 import { startHarness, testCatalog, type Harness } from '../support/server-harness.js';
 import { specFixture } from '../support/spec-fixtures.js';
 

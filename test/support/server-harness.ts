@@ -18,7 +18,7 @@ import type { JwksFetcher } from '../../server/auth/jwks-cache.js';
 import type { TrustedClient } from '../../server/auth/trusted-clients.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createLogger, type Logger } from '../../server/logger.js';
-import { StaticServiceCatalog, type CompiledRuleSet, type ServiceCatalog } from '../../server/service-catalog.js';
+import { StaticServiceCatalog, type CompiledRuleSet, type ServiceCatalog } from '../../use-cases/service-catalog.js';
 
 export const NOW = new Date('2026-11-01T10:00:00.000Z');
 export const PUBLIC_BASE_URL = 'https://cds.test.example';

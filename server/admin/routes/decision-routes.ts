@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { exportDecisions, type ExportFormat } from '../../../store/export.js';
 import type { DecisionRecord } from '../../../store/store.js';
-import { badRequest, notFound } from '../admin-error.js';
+import { badRequest, notFound } from '../../../use-cases/admin-error.js';
 import type { AdminApiDeps } from '../admin-deps.js';
 import {
   DECISION_FILTER_PARAMS,
@@ -20,8 +20,8 @@ import {
   optionalText,
   optionalVersion,
   type Params,
-} from '../admin-query.js';
-import { replayDecision } from '../replay-decision.js';
+} from '../../../use-cases/admin-query.js';
+import { replayDecision } from '../../../use-cases/replay-decision.js';
 import { decisionView } from './decision-views.js';
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'ndjson'];

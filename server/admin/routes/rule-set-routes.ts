@@ -5,13 +5,13 @@
 import type { Request, Response } from 'express';
 import { renderDiffMarkdown } from '../../../engine/diff/render-diff-markdown.js';
 import { renderDiffText } from '../../../engine/diff/render-diff-text.js';
-import { badRequest, notFound } from '../admin-error.js';
+import { badRequest, notFound } from '../../../use-cases/admin-error.js';
 import { principalOf } from '../admin-auth.js';
 import type { AdminApiDeps } from '../admin-deps.js';
-import { onlyKnownParams, optionalBoolean, optionalChoice, requiredText, requiredVersion, type Params } from '../admin-query.js';
-import { diffRegistryVersions } from '../diff-registry-versions.js';
-import { performLifecycleAction, type LifecycleActionName } from '../lifecycle-actions.js';
-import { publishRuleSetJson, publishRuleSetText } from '../publish-rule-set.js';
+import { onlyKnownParams, optionalBoolean, optionalChoice, requiredText, requiredVersion, type Params } from '../../../use-cases/admin-query.js';
+import { diffRegistryVersions } from '../../../use-cases/diff-registry-versions.js';
+import { performLifecycleAction, type LifecycleActionName } from '../../../use-cases/lifecycle-actions.js';
+import { publishRuleSetJson, publishRuleSetText } from '../../../use-cases/publish-rule-set.js';
 import { versionSummary, versionView } from './version-views.js';
 
 export async function listRuleSets(req: Request, res: Response, deps: AdminApiDeps): Promise<void> {

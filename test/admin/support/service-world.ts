@@ -14,7 +14,7 @@ import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { buildApp } from '../../../server/app.js';
 import { loadConfig } from '../../../server/config.js';
 import { createLogger } from '../../../server/logger.js';
-import { RegistryServiceCatalog } from '../../../store/registry-catalog.js';
+import { RegistryServiceCatalog } from '../../../use-cases/registry-catalog.js';
 import type { Store } from '../../../store/store.js';
 import { LogCapture, testEnv } from '../../support/server-harness.js';
 import { bearer, KETAMINE_DIR, USERS, type AdminHarness } from './admin-harness.js';

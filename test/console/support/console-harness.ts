@@ -30,7 +30,7 @@ import { createLogger } from '../../../server/logger.js';
 import type { Card, CdsServiceResponse, Feedback } from '../../../cds-hooks/wire-types.js';
 import { importBundledRuleSets } from '../../../store/import-bundled.js';
 import { openStore } from '../../../store/open-store.js';
-import { RegistryServiceCatalog } from '../../../store/registry-catalog.js';
+import { RegistryServiceCatalog } from '../../../use-cases/registry-catalog.js';
 import type { Store } from '../../../store/store.js';
 
 export const KETAMINE = 'ketamine-esketamine';

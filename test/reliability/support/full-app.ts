@@ -21,7 +21,7 @@ import { loadConfig, type Config } from '../../../server/config.js';
 import { createLogger } from '../../../server/logger.js';
 import { importBundledRuleSets } from '../../../store/import-bundled.js';
 import { openStore } from '../../../store/open-store.js';
-import { RegistryServiceCatalog } from '../../../store/registry-catalog.js';
+import { RegistryServiceCatalog } from '../../../use-cases/registry-catalog.js';
 import type { Store } from '../../../store/store.js';
 import { rememberSecret } from '../../support/minted-secrets.js';
 import { LogCapture, TestClock, testEnv } from '../../support/server-harness.js';

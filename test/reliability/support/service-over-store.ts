@@ -9,7 +9,7 @@ import request from 'supertest';
 import { buildApp } from '../../../server/app.js';
 import { loadConfig } from '../../../server/config.js';
 import { createLogger } from '../../../server/logger.js';
-import { StaticServiceCatalog } from '../../../server/service-catalog.js';
+import { StaticServiceCatalog } from '../../../use-cases/service-catalog.js';
 import type { Store } from '../../../store/store.js';
 import { DecisionLedger } from '../../../scripts/reliability/lib/ledger.js';
 import { LogCapture, TestClock, testEnv } from '../../support/server-harness.js';

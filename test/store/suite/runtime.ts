@@ -8,7 +8,7 @@ import { compileRuleSet, ruleSetHash } from '../../../engine/compile-rule-set.js
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { BOOTSTRAP_REASON, importBundledRuleSets, type BundledRuleSet } from '../../../store/import-bundled.js';
 import { BOOTSTRAP_ACTOR } from '../../../store/lifecycle-policy.js';
-import { RegistryServiceCatalog } from '../../../store/registry-catalog.js';
+import { RegistryServiceCatalog } from '../../../use-cases/registry-catalog.js';
 import { ruleSetContentHash } from '../../../store/rule-set-hash.js';
 import type { Store } from '../../../store/store.js';
 import { TEST_FACT_KINDS } from '../../engine/support/test-fact-kinds.js';

@@ -10,11 +10,11 @@
  * Four-eyes rule (SELF_APPROVAL_POLICY): nobody approves a version they published (the store refuses
  * that too) or submitted for review. Every action needs a reason, kept in the version's history.
  */
-import { ALLOWED_TRANSITIONS, LIFECYCLE_STATES } from '../../store/lifecycle-policy.js';
-import { StoreError } from '../../store/store-error.js';
-import type { LifecycleEvent, LifecycleState, RuleSetVersionRecord, Store } from '../../store/store.js';
+import { ALLOWED_TRANSITIONS, LIFECYCLE_STATES } from '../store/lifecycle-policy.js';
+import { StoreError } from '../store/store-error.js';
+import type { LifecycleEvent, LifecycleState, RuleSetVersionRecord, Store } from '../store/store.js';
 import { badRequest, conflict, notFound, storeErrorToAdminError } from './admin-error.js';
-import type { AdminRole } from './admin-policy.js';
+import type { AdminRole } from './admin-roles.js';
 
 export type LifecycleActionName = 'submit' | 'approve' | 'activate' | 'retire';
 

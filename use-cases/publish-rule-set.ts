@@ -5,12 +5,12 @@
  * under its content hash. Publishing identical content again is a no-op; different content under an
  * existing id+version is refused (published versions are immutable).
  */
-import { parseJsonText, type DuplicateKey } from '../../lib/json-text.js';
-import type { RuleSet } from '../../engine/rule-set-types.js';
-import { validateRuleSet } from '../../engine/validate-rule-set.js';
-import { ruleSetContentHash } from '../../store/rule-set-hash.js';
-import { StoreError } from '../../store/store-error.js';
-import type { RuleSetVersionRecord, Store } from '../../store/store.js';
+import { parseJsonText, type DuplicateKey } from '../lib/json-text.js';
+import type { RuleSet } from '../engine/rule-set-types.js';
+import { validateRuleSet } from '../engine/validate-rule-set.js';
+import { ruleSetContentHash } from '../store/rule-set-hash.js';
+import { StoreError } from '../store/store-error.js';
+import type { RuleSetVersionRecord, Store } from '../store/store.js';
 import { storeErrorToAdminError, unprocessable, type AdminProblem } from './admin-error.js';
 
 export interface PublishOutcome {

@@ -15,14 +15,14 @@
  * this key, or the decision made no evaluation) it throws a 409 AdminError whose `reason` is a stable
  * code and whose message says why, in words.
  */
-import { canonicalHash } from '../../lib/canonical-json.js';
-import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
-import type { EvaluationResult } from '../../engine/evaluation-types.js';
-import type { HookName } from '../../engine/rule-set-types.js';
-import type { PatientRecord } from '../../fhir/patient-record.js';
-import type { DecisionCard, DecisionRecord, RuleSetVersionRecord, Store } from '../../store/store.js';
-import { decisionCards } from '../audit/decision-record.js';
-import { decryptSnapshot, type SnapshotContent } from '../audit/snapshot.js';
+import { canonicalHash } from '../lib/canonical-json.js';
+import { compileRuleSet, type CompiledRuleSet } from '../engine/compile-rule-set.js';
+import type { EvaluationResult } from '../engine/evaluation-types.js';
+import type { HookName } from '../engine/rule-set-types.js';
+import type { PatientRecord } from '../fhir/patient-record.js';
+import type { DecisionCard, DecisionRecord, RuleSetVersionRecord, Store } from '../store/store.js';
+import { decisionCards } from './audit/decision-record.js';
+import { decryptSnapshot, type SnapshotContent } from './audit/snapshot.js';
 import { AdminError, notFound } from './admin-error.js';
 
 export type ReplayNotPossibleReason =

@@ -1,10 +1,10 @@
 /**
  * Errors the admin API and the CLI report to people: an HTTP status, a message that says what was
- * wrong, and — for bad input — the field (or JSON pointers) at fault. The router turns them into JSON
- * bodies; the CLI prints the message and exits non-zero. Anything else is a bug and becomes a 500.
+ * wrong, and — for bad input — the field (or JSON pointers) at fault. The admin router turns them into
+ * JSON bodies (server/admin/admin-error-response.ts); the CLI prints the message and exits non-zero.
+ * Anything else is a bug and becomes a 500.
  */
-import type { Response } from 'express';
-import type { StoreError } from '../../store/store-error.js';
+import type { StoreError } from '../store/store-error.js';
 
 export interface AdminProblem {
   /** RFC 6901 JSON pointer into the submitted document ('' = the whole document). */
@@ -71,31 +71,4 @@ export function storeErrorToAdminError(error: StoreError): AdminError {
     case 'integrity':
       return new AdminError(500, error.message);
   }
-}
-
-/** The `error` code of each status the admin API answers with. */
-export const ADMIN_ERROR_CODES: Readonly<Record<number, string>> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  422: 'invalid_rule_set',
-  500: 'internal_error',
-};
-
-/** Answers with an AdminError as JSON: {error, message, field?, problems?, requiredRoles?, reason?}. */
-export function sendAdminError(res: Response, err: AdminError): void {
-  if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="cds-admin"');
-  res.status(err.status).json({
-    error: ADMIN_ERROR_CODES[err.status] ?? 'error',
-    message: err.message,
-    ...(err.field === undefined ? {} : { field: err.field }),
-    ...(err.problems === undefined ? {} : { problems: err.problems }),
-    ...(err.requiredRoles === undefined ? {} : { requiredRoles: err.requiredRoles }),
-    ...(err.reason === undefined ? {} : { reason: err.reason }),
-  });
 }

@@ -9,8 +9,23 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { canonicalJson } from '../../lib/canonical-json.js';
+import { ConfigError } from '../../lib/config-error.js';
 
 export const SNAPSHOT_VERSION = 1;
+
+/**
+ * SNAPSHOT_KEY (the service's setting, also read by the CLI's replay): 32 bytes in base64, or undefined
+ * when unset (`raw` is the trimmed value; empty counts as unset).
+ */
+export function parseSnapshotKey(raw: string | undefined): Buffer | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const text = raw.trim();
+  const key = Buffer.from(text, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32) {
+    throw new ConfigError('SNAPSHOT_KEY must be 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)');
+  }
+  return key;
+}
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const AAD = Buffer.from('ketamine-cds-hooks/decision-snapshot/v1', 'utf8');

@@ -3,10 +3,10 @@
  * `cds-rules diff <id> <v1> <v2>`), with, on request, the impact on the rule set's fixtures.
  */
 import { join } from 'node:path';
-import { diffRuleSets } from '../../engine/diff/diff-rule-sets.js';
-import { fixtureImpact, type FixtureImpact } from '../../engine/diff/fixture-impact.js';
-import type { RuleSetDiff } from '../../engine/diff/rule-set-diff-types.js';
-import type { Store } from '../../store/store.js';
+import { diffRuleSets } from '../engine/diff/diff-rule-sets.js';
+import { fixtureImpact, type FixtureImpact } from '../engine/diff/fixture-impact.js';
+import type { RuleSetDiff } from '../engine/diff/rule-set-diff-types.js';
+import type { Store } from '../store/store.js';
 import { notFound } from './admin-error.js';
 
 export interface RegistryDiff {

@@ -1,5 +1,5 @@
 /**
- * A ServiceCatalog (server/service-catalog.ts) that follows the rule-set registry: at start and
+ * A ServiceCatalog (use-cases/service-catalog.ts) that follows the rule-set registry: at start and
  * whenever registryRevision() changes (announced by the store, store.onRegistryChange: within
  * milliseconds on PostgreSQL, from any process; polled every pollIntervalMs as the fallback; or on an
  * explicit refresh()), it compiles the active version of each rule set (once per content hash;
@@ -18,9 +18,9 @@ import { compileRuleSet } from '../engine/compile-rule-set.js';
 import type { RuleSet, ServiceDefinition } from '../engine/rule-set-types.js';
 import { assertPrefetchTemplates } from '../cds-hooks/prefetch-tokens.js';
 import { SERVICE_ID_RULE, isValidServiceId } from '../cds-hooks/service-id.js';
-import type { CompiledRuleSet, ServiceBinding, ServiceCatalog } from '../server/service-catalog.js';
-import { isWithinEffectivePeriod } from './rule-set-publication.js';
-import type { RuleSetVersionRecord, Store } from './store.js';
+import type { CompiledRuleSet, ServiceBinding, ServiceCatalog } from './service-catalog.js';
+import { isWithinEffectivePeriod } from '../store/rule-set-publication.js';
+import type { RuleSetVersionRecord, Store } from '../store/store.js';
 
 export const DEFAULT_REGISTRY_POLL_MS = 5_000;
 

@@ -2,7 +2,7 @@
  * Reading admin request parameters (query string, path, small JSON bodies): each reader either
  * returns a checked value or throws a 400 AdminError naming the parameter and what it must be.
  */
-import type { DecisionFilter } from '../../store/store.js';
+import type { DecisionFilter } from '../store/store.js';
 import { badRequest } from './admin-error.js';
 
 export type Params = Record<string, unknown>;

@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../config-error.js';
+import { ConfigError } from '../../lib/config-error.js';
 
 export const PATIENT_KEY_SECRET_FILE = 'patient-key.secret';
 export const MIN_SECRET_BYTES = 32;
