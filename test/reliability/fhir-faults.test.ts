@@ -16,7 +16,7 @@ import { startFhirServer, type FaultRule, type FhirTestServer } from '../support
 import { rememberSecret } from '../support/minted-secrets.js';
 import { startHarness, TestClock, type Harness } from '../support/server-harness.js';
 import { validateAgainst } from '../../server/validation/schemas.js';
-import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from './support/ketamine-requests.js';
+import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 const DEADLINE_MS = 500;
 /** Evaluation, the decision record and a loaded CI machine on top of the deadline. */

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { fhirResourceProblems, isFhirResourceType } from '../../server/validation/fhir-shape.js';
 import { specFixture } from '../support/spec-fixtures.js';
-import { fixtureRequests } from './support/ketamine-requests.js';
+import { fixtureRequests } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 describe('FHIR R4 JSON shape check', () => {
   it('refuses wrong JSON types with a pointer and what was expected', () => {

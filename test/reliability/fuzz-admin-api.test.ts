@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import request, { type Response } from 'supertest';
 import { ADMIN_ROUTE_POLICY, type AdminRoutePolicy } from '../../server/admin/admin-policy.js';
 import { applyMutations, edgeKey, edgeString, FUZZ_SEED, hostileValue, mutation, toJsonText } from './support/arbitraries.js';
-import { fixtureRequests, KETAMINE_RULE_SET_FILE } from './support/ketamine-requests.js';
+import { fixtureRequests, KETAMINE_RULE_SET_FILE } from '../../scripts/reliability/lib/ketamine-requests.js';
 import { RELIABILITY_ADMIN_USERS, startFullApp, type AdminTestUser, type FullApp } from './support/full-app.js';
 
 const RUNS_PER_ROUTE = 40;

@@ -18,7 +18,7 @@ import type { RuleSet } from '../../engine/rule-set-types.js';
 import { validateRuleSet } from '../../engine/validate-rule-set.js';
 import { applyMutations, edgeKey, edgeString, FUZZ_SEED, hostileValue, mutation } from './support/arbitraries.js';
 import { pointerParentExists } from './support/clear-answers.js';
-import { KETAMINE_RULE_SET_FILE, ketamineFixtures } from './support/ketamine-requests.js';
+import { KETAMINE_RULE_SET_FILE, ketamineFixtures } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 const FILE = 'fuzzed-rule-set.json';
 

@@ -29,7 +29,7 @@ import {
   UNICODE_EDGE_STRINGS,
 } from './support/arbitraries.js';
 import { assertClearAnswer } from './support/clear-answers.js';
-import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from './support/ketamine-requests.js';
+import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 const RUNS = 200;
 

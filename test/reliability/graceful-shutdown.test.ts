@@ -13,7 +13,7 @@ import { auditLedger, DecisionLedger } from '../../scripts/reliability/lib/ledge
 import { startServerProcess, type ServerProcess } from '../../scripts/reliability/lib/server-process.js';
 import { openStore } from '../../store/open-store.js';
 import { startGateFhirServer, type GateFhirServer } from './support/gate-fhir-server.js';
-import { asNewCall, fixtureRequests } from './support/ketamine-requests.js';
+import { asNewCall, fixtureRequests } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 const IN_FLIGHT = 5;
 

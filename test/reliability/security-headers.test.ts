@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import request, { type Response } from 'supertest';
 import type express from 'express';
 import { HSTS_VALUE } from '../../server/http/security-headers.js';
-import { fixtureRequests } from './support/ketamine-requests.js';
+import { fixtureRequests } from '../../scripts/reliability/lib/ketamine-requests.js';
 import { RELIABILITY_ADMIN_USERS, startFullApp, type FullApp } from './support/full-app.js';
 
 type Probe = [string, (app: express.Express) => Promise<Response>];

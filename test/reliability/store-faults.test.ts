@@ -23,7 +23,7 @@ import { auditLedger } from '../../scripts/reliability/lib/ledger.js';
 import { openStore, SQLITE_FILE_NAME } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import { serviceOverStore, type ServiceOverStore } from './support/service-over-store.js';
-import { fixtureRequests } from './support/ketamine-requests.js';
+import { fixtureRequests } from '../../scripts/reliability/lib/ketamine-requests.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -32,7 +32,7 @@ import { ruleSetContentHash } from '../../store/rule-set-hash.js';
 import type { Store } from '../../store/store.js';
 import { LogCapture, TestClock, testEnv } from '../support/server-harness.js';
 import { serviceOverStore } from './support/service-over-store.js';
-import { asNewCall, fixtureRequests, KETAMINE_RULE_SET_FILE, ketamineRuleSet } from './support/ketamine-requests.js';
+import { asNewCall, fixtureRequests, KETAMINE_RULE_SET_FILE, ketamineRuleSet } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 const NEXT_VERSION = '1.2.0-rel';
 

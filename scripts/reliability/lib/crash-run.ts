@@ -5,7 +5,7 @@
  * ever gave (the ledger) is looked up in the store and the chain is verified.
  */
 import { openStore } from '../../../store/open-store.js';
-import { fixtureRequests } from '../../../test/reliability/support/ketamine-requests.js';
+import { fixtureRequests } from './ketamine-requests.js';
 import { auditLedger, DecisionLedger, type LedgerAudit } from './ledger.js';
 import { runLoad, type LoadRequest } from './load.js';
 import { startServerProcess } from './server-process.js';

@@ -21,7 +21,7 @@ import { RE_EVALUATION_MESSAGE } from '../../../server/service-call/call-service
 import { openStore } from '../../../store/open-store.js';
 import { ruleSetContentHash } from '../../../store/rule-set-hash.js';
 import type { LifecycleEvent, Store } from '../../../store/store.js';
-import { KETAMINE_RULE_SET_FILE } from '../../../test/reliability/support/ketamine-requests.js';
+import { KETAMINE_RULE_SET_FILE } from './ketamine-requests.js';
 import { orderSignLoad } from './crash-run.js';
 import { allDecisions, auditLedger, DecisionLedger, type LedgerAudit } from './ledger.js';
 import { runLoad, type LoadResult } from './load.js';

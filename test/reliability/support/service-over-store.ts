@@ -13,7 +13,7 @@ import { StaticServiceCatalog } from '../../../use-cases/service-catalog.js';
 import type { Store } from '../../../store/store.js';
 import { DecisionLedger } from '../../../scripts/reliability/lib/ledger.js';
 import { LogCapture, TestClock, testEnv } from '../../support/server-harness.js';
-import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from './ketamine-requests.js';
+import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from '../../../scripts/reliability/lib/ketamine-requests.js';
 
 export interface ServiceOverStore {
   app: express.Express;
