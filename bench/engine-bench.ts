@@ -12,7 +12,8 @@
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileRuleSet, type CompiledRuleSet, type EvaluateInput } from '../engine/compile-rule-set.js';
-import { COMPACT_FHIR_CONVERTER, serviceForFixture } from '../engine/fixtures/run-fixtures.js';
+import { serviceForFixture } from '../engine/fixtures/run-fixtures.js';
+import { COMPACT_FHIR_CONVERTER } from '../use-cases/fixture-converter.js';
 import { loadFixtures } from '../engine/fixtures/load-fixtures.js';
 import { loadRuleSetFile } from '../engine/load-rule-set.js';
 import { findRuleSetFolders } from '../engine/rule-set-files.js';

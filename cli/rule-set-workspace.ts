@@ -12,6 +12,7 @@ import { loadRuleSetFile } from '../engine/load-rule-set.js';
 import { findRuleSetFolders, type RuleSetFolder } from '../engine/rule-set-files.js';
 import type { RuleSetProblem } from '../engine/rule-set-problem.js';
 import { CliUsageError } from './cli-types.js';
+import { COMPACT_FHIR_CONVERTER } from '../use-cases/fixture-converter.js';
 
 /** rules/ in the current directory, else the repository's own rules/. */
 export function defaultRulesPath(): string {
@@ -41,6 +42,6 @@ export async function runFolder(folder: RuleSetFolder): Promise<FolderRun> {
   const { fixtures, errors } = loadFixtures(folder.fixturesDir);
   if (!loaded.ruleSet) return { folder, problems: loaded.problems, fixtureErrors: errors, outcomes: [] };
   const compiled = compileRuleSet(loaded.ruleSet, { file: folder.main });
-  const outcomes = await runFixtures(compiled, fixtures);
+  const outcomes = await runFixtures(compiled, fixtures, COMPACT_FHIR_CONVERTER);
   return { folder, problems: [], compiled, fixtureErrors: errors, outcomes, coverage: computeCoverage(compiled.ruleSet.rules, outcomes) };
 }

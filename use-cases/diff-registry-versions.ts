@@ -8,6 +8,7 @@ import { fixtureImpact, type FixtureImpact } from '../engine/diff/fixture-impact
 import type { RuleSetDiff } from '../engine/diff/rule-set-diff-types.js';
 import type { Store } from '../store/store.js';
 import { notFound } from './admin-error.js';
+import { COMPACT_FHIR_CONVERTER } from './fixture-converter.js';
 
 export interface RegistryDiff {
   diff: RuleSetDiff;
@@ -26,5 +27,5 @@ export async function diffRegistryVersions(
   if (to === undefined) throw notFound(`rule set ${ruleSetId} has no version ${toVersion}`);
   const diff = diffRuleSets(from.content, to.content, { fromHash: from.hash, toHash: to.hash });
   if (!options.impact) return { diff };
-  return { diff, impact: await fixtureImpact(from.content, to.content, { fixtureDirs: [join(options.rulesDir, ruleSetId, 'fixtures')] }) };
+  return { diff, impact: await fixtureImpact(from.content, to.content, { fixtureDirs: [join(options.rulesDir, ruleSetId, 'fixtures')], converter: COMPACT_FHIR_CONVERTER }) };
 }

@@ -15,6 +15,7 @@ import { ruleSetContentHash } from '../../store/rule-set-hash.js';
 import { CliUsageError, type CliCommand, type CliIo } from '../cli-types.js';
 import { defaultRulesPath } from '../rule-set-workspace.js';
 import { reportAdminError, STORE_OPTIONS, STORE_USAGE, withStore } from '../store-options.js';
+import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -59,7 +60,7 @@ export const command: CliCommand = {
       }
       const diff = diffRuleSets(from.ruleSet!, to.ruleSet!, { fromHash: ruleSetContentHash(from.ruleSet!), toHash: ruleSetContentHash(to.ruleSet!) });
       const fixtureDirs = [...new Set([fromFile, toFile].flatMap((f) => findRuleSetFolders(f).map((folder) => folder.fixturesDir)))];
-      const result = impact ? await fixtureImpact(from.ruleSet!, to.ruleSet!, { fixtureDirs }) : undefined;
+      const result = impact ? await fixtureImpact(from.ruleSet!, to.ruleSet!, { fixtureDirs, converter: COMPACT_FHIR_CONVERTER }) : undefined;
       return print(io, format, diff, result);
     }
     if (positionals.length === 3) {

@@ -8,7 +8,7 @@
 import { compileRuleSet } from '../compile-rule-set.js';
 import { loadFixtures } from '../fixtures/load-fixtures.js';
 import type { Fixture } from '../fixtures/fixture-types.js';
-import { runFixture, type ActualCard, type FixtureOutcome } from '../fixtures/run-fixtures.js';
+import { runFixture, type ActualCard, type FixtureConverter, type FixtureOutcome } from '../fixtures/run-fixtures.js';
 import type { RuleSet } from '../rule-set-types.js';
 
 export interface CardChange {
@@ -47,6 +47,8 @@ export interface FixtureImpact {
 export interface FixtureImpactOptions {
   /** Fixture folders (rules/<id>/fixtures); missing folders contribute nothing. */
   fixtureDirs: string[];
+  /** How a fixture becomes a request and a patient record (use-cases/fixture-converter.ts). */
+  converter: FixtureConverter;
 }
 
 export async function fixtureImpact(from: RuleSet, to: RuleSet, options: FixtureImpactOptions): Promise<FixtureImpact> {
@@ -56,8 +58,8 @@ export async function fixtureImpact(from: RuleSet, to: RuleSet, options: Fixture
   const impact: FixtureImpact = { fixtureDirs: options.fixtureDirs, fixturesRun: 0, changed: [], newlyFailing: [], notRun: [], loadErrors };
 
   for (const fixture of fixtures) {
-    const before = await runFixture(compiledFrom, fixture);
-    const after = await runFixture(compiledTo, fixture);
+    const before = await runFixture(compiledFrom, fixture, options.converter);
+    const after = await runFixture(compiledTo, fixture, options.converter);
     const skipped = [notRunReason(before, from.version), notRunReason(after, to.version)].filter((r) => r !== undefined);
     if (skipped.length > 0) {
       impact.notRun.push(...skipped.map((s) => ({ fixture: fixture.name, file: fixture.file, ...s })));

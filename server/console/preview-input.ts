@@ -15,7 +15,7 @@
  */
 import type * as fhir4 from 'fhir/r4.js';
 import type { CompiledRuleSet } from '../../engine/compile-rule-set.js';
-import { fixtureToPatientRecord, fixtureToRequest } from '../../engine/fixtures/compact-fhir.js';
+import { fixtureToRequest } from '../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../engine/fixtures/fixture-types.js';
 import type { HookName, ServiceDefinition } from '../../engine/rule-set-types.js';
 import { assemblePatientRecord, flattenResources } from '../../fhir/assemble-record.js';
@@ -26,6 +26,7 @@ import { HttpError } from '../http/http-error.js';
 import { validateServiceRequest, contextSchemaFor } from '../service-call/validate-service-request.js';
 import { validateAgainst } from '../../cds-hooks/json-schemas.js';
 import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
+import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 
 /** The practitioner a pasted Bundle is previewed as (the hook context needs a userId). */
 export const PREVIEW_USER_ID = 'Practitioner/console-preview';

@@ -31,6 +31,7 @@ import {
   startConsoleHarness,
   type ConsoleHarness,
 } from './support/console-harness.js';
+import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
 
 const ANEURYSM = 'Active abdominal aortic aneurysm';
 
@@ -40,7 +41,7 @@ async function engineOutcome(fixtureName: string): Promise<FixtureOutcome> {
   assert.ok(loaded.ruleSet, 'the bundled rule set loads');
   const fixture = loadFixtures(join(RULES_DIR, KETAMINE, 'fixtures')).fixtures.find((f) => f.name === fixtureName);
   assert.ok(fixture, `sample patient "${fixtureName}" exists`);
-  const outcome = await runFixture(compileRuleSet(loaded.ruleSet), fixture);
+  const outcome = await runFixture(compileRuleSet(loaded.ruleSet), fixture, COMPACT_FHIR_CONVERTER);
   assert.ok(outcome.passed, `the sample patient meets its own expectations: ${outcome.failures.join('; ')}`);
   return outcome;
 }

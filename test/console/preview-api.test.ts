@@ -17,6 +17,7 @@ import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
 import type { Card } from '../../cds-hooks/wire-types.js';
 import { CONSOLE_USERS, KETAMINE, startConsoleHarness, type ConsoleHarness } from './support/console-harness.js';
+import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
 
 const ANEURYSM = 'Active abdominal aortic aneurysm';
 
@@ -77,7 +78,7 @@ describe('card preview API', function () {
 
   it('gives a sample patient the engine\'s cards, at the sample\'s instant, for every role, and records nothing', async () => {
     const before = (await h.store.listDecisions({ limit: 1000 })).length;
-    const expected = await runFixture(compiled, aneurysm);
+    const expected = await runFixture(compiled, aneurysm, COMPACT_FHIR_CONVERTER);
     for (const user of Object.values(CONSOLE_USERS)) {
       const res = await preview({ ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM }, user.token);
       assert.equal(res.status, 200, `${user.role}: ${res.status}`);
@@ -110,7 +111,7 @@ describe('card preview API', function () {
     assert.equal(res.status, 200, await res.clone().text());
     const body = (await res.json()) as PreviewBody;
     assert.equal(body.input.kind, 'bundle');
-    const expected = await runFixture(compiled, aneurysm);
+    const expected = await runFixture(compiled, aneurysm, COMPACT_FHIR_CONVERTER);
     assert.deepEqual(shape(body.cards), shape(expected.result?.cards ?? []));
   });
 
@@ -121,7 +122,7 @@ describe('card preview API', function () {
     const full = await preview({ ruleSetId: KETAMINE, version: '1.1.0', hook: aneurysm.hook, request, now: aneurysm.now });
     assert.equal(full.status, 200, await full.clone().text());
     const fullBody = (await full.json()) as PreviewBody;
-    assert.deepEqual(shape(fullBody.cards), shape((await runFixture(compiled, aneurysm)).result?.cards ?? []));
+    assert.deepEqual(shape(fullBody.cards), shape((await runFixture(compiled, aneurysm, COMPACT_FHIR_CONVERTER)).result?.cards ?? []));
 
     const [dropped, ...kept] = Object.keys(request.prefetch ?? {});
     assert.ok(dropped, 'the service declares prefetch keys');

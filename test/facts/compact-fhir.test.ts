@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import type * as fhir4 from 'fhir/r4.js';
 import type { CompactFixture } from '../../engine/fixtures/compact-types.js';
-import {
-  CompactFixtureError,
-  fixtureContext,
-  fixtureToPatientRecord,
-  fixtureToRequest,
-  fixtureToResources,
-  parseCompactCode,
-} from '../../engine/fixtures/compact-fhir.js';
+import { CompactFixtureError, fixtureContext, fixtureToRequest, fixtureToResources, parseCompactCode } from '../../engine/fixtures/compact-fhir.js';
 import type { ServiceDefinition } from '../../engine/rule-set-types.js';
 import { resolvePatientRecord } from '../../fhir/resolve-record.js';
+import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 
 const FIXTURE: CompactFixture = {
   name: 'esketamine order with history',

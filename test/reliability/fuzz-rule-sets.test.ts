@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
-import { fixtureToPatientRecord } from '../../engine/fixtures/compact-fhir.js';
 import { loadRuleSetFile, loadRuleSetText } from '../../engine/load-rule-set.js';
 import type { RuleSetProblem } from '../../engine/rule-set-problem.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';
@@ -19,6 +18,7 @@ import { validateRuleSet } from '../../engine/validate-rule-set.js';
 import { applyMutations, edgeKey, edgeString, FUZZ_SEED, hostileValue, mutation } from './support/arbitraries.js';
 import { pointerParentExists } from './support/clear-answers.js';
 import { KETAMINE_RULE_SET_FILE, ketamineFixtures } from '../../scripts/reliability/lib/ketamine-requests.js';
+import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 
 const FILE = 'fuzzed-rule-set.json';
 

@@ -12,6 +12,7 @@ import { formatOutcome, runFixture, runFixtures } from '../../engine/fixtures/ru
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { findRuleSetFolders } from '../../engine/rule-set-files.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
+import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
 
 const RULES_DIR = fileURLToPath(new URL('../../rules', import.meta.url));
 const folders = findRuleSetFolders(RULES_DIR);
@@ -43,7 +44,7 @@ describe('bundled rule sets', () => {
         for (const fixture of fixtures) {
           it(fixture.name, async () => {
             assert.ok(compiled, 'the rule set does not compile (see the validation test)');
-            const outcome = await runFixture(compiled, fixture);
+            const outcome = await runFixture(compiled, fixture, COMPACT_FHIR_CONVERTER);
             assert.ok(outcome.passed, `\n${formatOutcome(outcome)}`);
           });
         }
@@ -51,7 +52,7 @@ describe('bundled rule sets', () => {
 
       it('every rule has a firing fixture and a not-firing near miss', async () => {
         assert.ok(compiled, 'the rule set does not compile (see the validation test)');
-        const report = computeCoverage(compiled.ruleSet.rules, await runFixtures(compiled, fixtures));
+        const report = computeCoverage(compiled.ruleSet.rules, await runFixtures(compiled, fixtures, COMPACT_FHIR_CONVERTER));
         assert.ok(report.complete, `\n${formatCoverage(report)}`);
       });
     });

@@ -10,10 +10,11 @@ import { EvaluationSession } from '../../../engine/evaluation-session.js';
 import type { FactContext, FactValue, OutputShape } from '../../../engine/evaluation-types.js';
 import { FACT_KINDS } from '../../../engine/facts/index.js';
 import type { CompactFixture } from '../../../engine/fixtures/compact-types.js';
-import { fixtureContext, fixtureToPatientRecord } from '../../../engine/fixtures/compact-fhir.js';
+import { fixtureContext } from '../../../engine/fixtures/compact-fhir.js';
 import type { HookName, RuleSet } from '../../../engine/rule-set-types.js';
 import { declarationParams } from '../../../engine/validate-rule-set.js';
 import { factsRuleSet } from './facts-rule-set.js';
+import { fixtureToPatientRecord } from '../../../use-cases/fixture-converter.js';
 
 /** The pinned evaluation instant of the fact tests. */
 export const NOW = new Date('2026-11-01T12:00:00Z');
