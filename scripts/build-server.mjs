@@ -1,9 +1,15 @@
 /**
  * `npm run build`: bundles the service (server/main.ts and every project module it imports) into
- * dist/main.js with esbuild (installed with tsx), so that `npm start` runs plain `node dist/main.js`:
- * no TypeScript loader at run time (faster start-up, about 30 MB less memory). npm packages stay
- * external (resolved from node_modules at run time; better-sqlite3 is native). It also writes the prebuilt
- * JSON Schema validators to dist/validators/ (scripts/build-validators.ts, engine/prebuilt-validators.ts).
+ * dist/main.js and the `cds-rules` CLI (cli/cds-rules.ts) into dist/cds-rules.js with esbuild (a
+ * production dependency), so that `npm start` runs plain `node dist/main.js` and bin/cds-rules.js runs
+ * plain `dist/cds-rules.js`: no TypeScript loader at run time (faster start-up, about 30 MB less memory;
+ * tsx is a development tool only). npm packages stay external (resolved from node_modules at run time;
+ * better-sqlite3 is native). It also writes the prebuilt JSON Schema validators to dist/validators/
+ * (scripts/build-validators.ts, engine/prebuilt-validators.ts).
+ *
+ * `--cli` builds only the CLI (bin/cds-rules.js does this when its bundle is missing or older than one
+ * of its sources, listed next to it in dist/cds-rules.inputs.json); `--quiet` prints nothing.
+ * Every output is written to a temporary file and renamed, so a process never loads half a bundle.
  *
  * Files the service reads at run time (rules/, store/migrations/, cds-hooks/schemas/, server/schemas/, engine's rule-set
  * schema, the console's static files and client sources) are found relative to the project root, not
@@ -13,6 +19,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,21 +33,22 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const entryArg = process.argv.indexOf('--entry');
 const ENTRY = entryArg === -1 ? undefined : process.argv[entryArg + 1];
-const OUT_FILE = resolve(ROOT, 'dist', ENTRY === undefined ? 'main.js' : `${ENTRY.split('/').pop().replace(/\.ts$/, '')}.js`);
+const CLI_ONLY = process.argv.includes('--cli');
+const QUIET = process.argv.includes('--quiet');
+const DIST = resolve(ROOT, 'dist');
+const SERVICE_FILE = resolve(DIST, 'main.js');
+export const CLI_FILE = resolve(DIST, 'cds-rules.js');
 
-/** Bundles `entry` (a project .ts file, or the service when undefined) to `outFile`. */
-async function bundle(entry, outFile) {
-  await build({
-    stdin: {
-      contents:
-        entry === undefined
-          ? "import { startFromCommandLine } from './server/main.ts';\nstartFromCommandLine();\n"
-          : `import ${JSON.stringify(`./${entry}`)};\n`,
-      resolveDir: ROOT,
-      sourcefile: 'dist-entry.ts',
-      loader: 'ts',
-    },
+const SERVICE_ENTRY = "import { startFromCommandLine } from './server/main.ts';\nstartFromCommandLine();\n";
+const CLI_ENTRY = "export { main } from './cli/cds-rules.ts';\n";
+
+/** Bundles `contents` (an entry module's text, resolved from the project root) to `outFile`. */
+async function bundle(contents, outFile) {
+  const result = await build({
+    stdin: { contents, resolveDir: ROOT, sourcefile: 'dist-entry.ts', loader: 'ts' },
     outfile: outFile,
+    write: false,
+    metafile: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -51,6 +59,15 @@ async function bundle(entry, outFile) {
     logLevel: 'warning',
     plugins: [sourceImportMetaUrl(outFile)],
   });
+  mkdirSync(dirname(outFile), { recursive: true });
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+  return Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/') && input !== 'dist-entry.ts');
+}
+
+function writeAtomically(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
 }
 
 /** `import.meta.url` in a project source file -> the source file's URL, relative to the bundle. */
@@ -68,12 +85,24 @@ const sourceImportMetaUrl = (outFile) => ({
 });
 
 const started = Date.now();
-await bundle(ENTRY, OUT_FILE);
-if (ENTRY === undefined) {
-  // The service's validators, compiled now instead of at every start (engine/prebuilt-validators.ts).
-  const builder = resolve(ROOT, 'dist', 'build-validators.js');
-  await bundle('scripts/build-validators.ts', builder);
-  const run = spawnSync(process.execPath, [builder], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (run.status !== 0) throw new Error(`building the validators failed (exit ${run.status})`);
+const built = [];
+if (ENTRY !== undefined) {
+  const outFile = resolve(DIST, `${ENTRY.split('/').pop().replace(/\.ts$/, '')}.js`);
+  await bundle(`import ${JSON.stringify(`./${ENTRY}`)};\n`, outFile);
+  built.push(outFile);
+} else {
+  if (!CLI_ONLY) {
+    await bundle(SERVICE_ENTRY, SERVICE_FILE);
+    built.push(SERVICE_FILE);
+    // The service's validators, compiled now instead of at every start (engine/prebuilt-validators.ts).
+    const builder = resolve(DIST, 'build-validators.js');
+    await bundle(`import ${JSON.stringify('./scripts/build-validators.ts')};\n`, builder);
+    const run = spawnSync(process.execPath, [builder], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (run.status !== 0) throw new Error(`building the validators failed (exit ${run.status})`);
+  }
+  // The CLI, with the list of its sources (bin/cds-rules.js rebuilds when one is newer than the bundle).
+  const inputs = await bundle(CLI_ENTRY, CLI_FILE);
+  writeAtomically(resolve(DIST, 'cds-rules.inputs.json'), JSON.stringify(inputs));
+  built.push(CLI_FILE);
 }
-console.log(`built ${relative(ROOT, OUT_FILE)} in ${Date.now() - started} ms`);
+if (!QUIET) console.log(`built ${built.map((f) => relative(ROOT, f)).join(', ')} in ${Date.now() - started} ms`);
