@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
+import { trace, type Tracer } from '@opentelemetry/api';
 import { canonicalHash, canonicalJson } from '../lib/canonical-json.js';
 import { buildDecisionRecord } from '../use-cases/audit/decision-record.js';
 import { loadBundledRuleSets } from '../server/bundled-rule-sets.js';
@@ -21,6 +22,9 @@ import { StaticServiceCatalog } from '../use-cases/service-catalog.js';
 import { responseProblems } from '../server/service-call/check-response.js';
 import { callService } from '../server/service-call/call-service.js';
 import { createLogger } from '../server/logger.js';
+import { newRequestContext } from '../server/http/request-context.js';
+import { ServiceMetrics } from '../server/observability/metrics.js';
+import { unexportedTracer } from '../server/observability/tracing.js';
 import { checkRecordShape } from '../server/service-call/check-record-shape.js';
 import { obtainPatientRecord } from '../server/service-call/obtain-record.js';
 import { validateServiceRequest } from '../server/service-call/validate-service-request.js';
@@ -29,6 +33,9 @@ import { prepareDecision } from '../store/decision-input.js';
 import { decisionHash, GENESIS_HASH } from '../store/decision-hash.js';
 import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
 import { buildRequests } from './make-request.js';
+
+/** As an EHR that traces would send it (sampled): the calls continue this trace. */
+const BENCH_TRACEPARENT = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -141,18 +148,21 @@ async function main(): Promise<void> {
     // The whole call as the route runs it (server/service-call/call-service.ts), ten at a time against a
     // real SQLite store in group mode, with the process's CPU time (all threads: V8's GC helpers too): the
     // figure to compare before and after a change, steadier than HTTP throughput on a shared machine.
-    {
+    // Run twice: as the service runs it (spans with ids, not exported; Prometheus metrics collected), and
+    // with OpenTelemetry's no-op tracer and no metrics, so the difference is what tracing and metrics cost.
+    const wholeCall = async (label: string, tracer: Tracer, metrics: ServiceMetrics | undefined, dir: string): Promise<void> => {
       const batch = 10;
-      const store = await openStore({ dataDir: path.join(dataDir, 'calls'), appendMode: 'group' });
-      const deps = { config, catalog, store, logger: createLogger('warn', devNull()), clock: () => new Date() };
+      const store = await openStore({ dataDir: path.join(dataDir, dir), appendMode: 'group', onCommit: metrics && ((n) => metrics.auditCommitRecords.observe(n)) });
+      const logger = createLogger('warn', devNull());
+      const deps = { config, catalog, store, logger, clock: () => new Date(), tracer, metrics };
       const call = () => {
         const fresh = { ...request, hookInstance: randomUUID() };
-        return callService(deps, requests.orderSignServiceId, JSON.parse(JSON.stringify(fresh)), { requestId: 'bench', startedAt: process.hrtime.bigint() });
+        return callService(deps, requests.orderSignServiceId, JSON.parse(JSON.stringify(fresh)), newRequestContext('bench', logger, tracer, BENCH_TRACEPARENT));
       };
       try {
         const calls = Math.max(100, Math.min(iterations, 1000));
         const cpu0 = process.cpuUsage();
-        const stage = await time(`whole call (call-service.ts callService), ${batch} at once, per call, wall`, calls / batch, async () => {
+        const stage = await time(`whole call (call-service.ts callService), ${batch} at once, per call, wall, ${label}`, calls / batch, async () => {
           const replies = await Promise.all(Array.from({ length: batch }, call));
           if (replies.some((r) => r.status !== 200)) throw new Error('a call did not answer 200');
         });
@@ -164,7 +174,9 @@ async function main(): Promise<void> {
       } finally {
         await store.close();
       }
-    }
+    };
+    await wholeCall('traced + metrics (as served)', unexportedTracer(), new ServiceMetrics(), 'calls-observed');
+    await wholeCall('no-op tracer, no metrics', trace.getTracer('no-op'), undefined, 'calls-bare');
 
     const width = Math.max(...stages.map((s) => s.name.length));
     for (const s of stages) console.log(`  ${s.name.padEnd(width)}  ${(s.meanUs / 1000).toFixed(3).padStart(8)} ms`);

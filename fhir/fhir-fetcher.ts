@@ -16,6 +16,7 @@ import type { KeyProblemCode } from './operation-outcome.js';
 import { isFailureOutcome } from './operation-outcome.js';
 import type { QueryShape } from '../cds-hooks/prefetch-template.js';
 import type { FhirRequestLimit } from './request-limit.js';
+import { traceFhirRequest, type FhirTelemetry } from './fhir-telemetry.js';
 import { checkQueryResult, nextLink } from './query-result.js';
 import { isUrlOnServer } from './server-allowlist.js';
 
@@ -59,6 +60,8 @@ export interface FetchQueryOptions {
   maxPages: number;
   /** Only for reason text. */
   deadlineMs: number;
+  /** Trace context and metrics of each request (fhir-telemetry.ts); none: no traceparent is sent. */
+  telemetry?: FhirTelemetry;
 }
 
 interface HttpFailure {
@@ -108,13 +111,26 @@ async function getPage(
 ): Promise<{ ok: true; body: unknown } | ({ ok: false } & HttpFailure)> {
   const { client, signal, deadlineMs, limit } = opts;
   if (signal.aborted) return { ok: false, ...classifyError(undefined, signal, deadlineMs) };
+  // Traced from the moment the request is sent (after any wait for a FHIR_MAX_CONCURRENT_REQUESTS slot).
+  let requestTrace: ReturnType<typeof traceFhirRequest>;
   try {
-    const send = (): Promise<unknown> => client.request(url, { options: { signal } });
+    const send = (): Promise<unknown> => {
+      requestTrace = traceFhirRequest(opts.telemetry, opts.fhirServer, opts.shape.resourceType);
+      return client.request(url, { options: { signal, headers: requestTrace?.headers } });
+    };
     const body = limit === undefined ? await send() : await limit.run(opts.fhirServer, signal, send);
+    requestTrace?.end('ok');
     return { ok: true, body };
   } catch (error) {
-    return { ok: false, ...classifyError(error, signal, deadlineMs) };
+    const failure = classifyError(error, signal, deadlineMs);
+    requestTrace?.end(failure.code, httpStatusOf(error));
+    return { ok: false, ...failure };
   }
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  const status = (error as { response?: { status?: unknown } })?.response?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 /** Fetches one query (or continues a prefetched first page), following `next` links within bounds. */

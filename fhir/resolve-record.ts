@@ -34,6 +34,7 @@ import {
 import type { PatientRecord, PrefetchKeyStatus } from './patient-record.js';
 import { queryShape, renderPrefetchTemplate, validatePrefetchTemplates, type QueryShape } from '../cds-hooks/prefetch-template.js';
 import type { FhirRequestLimit } from './request-limit.js';
+import type { FhirTelemetry } from './fhir-telemetry.js';
 import { checkQueryResult, nextLink } from './query-result.js';
 import { isFhirServerAllowed } from './server-allowlist.js';
 
@@ -54,6 +55,7 @@ export interface ResolveOptions {
   maxPages: number; // bound on pages per query, first page included (default 5)
   missingData?: MissingDataPolicy; // default 'fail'
   requestLimit?: FhirRequestLimit; // requests in flight per FHIR server across calls; none: unbounded
+  telemetry?: FhirTelemetry; // each FHIR request: a span whose traceparent is sent, and its outcome reported
 }
 
 export type ResolveResult =
@@ -180,6 +182,7 @@ export async function resolvePatientRecord(opts: ResolveOptions): Promise<Resolv
               firstPage: plan.kind === 'continue' ? plan.firstPage : undefined,
               signal: controller.signal,
               limit: opts.requestLimit,
+              telemetry: opts.telemetry,
               maxPages: opts.maxPages,
               deadlineMs: opts.deadlineMs,
             }),

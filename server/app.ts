@@ -1,10 +1,12 @@
 /**
  * Builds the HTTP application (no port: main.ts listens, tests use supertest). Middleware order:
- * request id -> security headers -> request log -> CORS (answers preflights) -> in-flight limit on
+ * request id and trace -> security headers -> request log -> `Connection: close` while draining ->
+ * CORS (answers preflights) -> health -> call metrics on /cds-services (when enabled) -> in-flight limit on
  * POST /cds-services/... (503 beyond MAX_IN_FLIGHT) -> client authentication on /cds-services ->
  * rate limit per client -> routes (each one line delegating) -> 405/404 -> JSON
  * error handler.
  */
+import type { Tracer } from '@opentelemetry/api';
 import express from 'express';
 import { JwksCache, fetchJwksOverHttp, type JwksFetcher } from './auth/jwks-cache.js';
 import { ReplayCache } from './auth/replay-cache.js';
@@ -16,6 +18,7 @@ import { mountConsole } from './console/mount.js';
 import { mountAdminApi } from './admin/admin-router.js';
 import type { AdminAccess } from './admin/admin-access.js';
 import { cors } from './http/cors.js';
+import { closeConnectionsWhileDraining, Draining } from './http/draining.js';
 import { errorHandler, methodNotAllowed, unknownRoute } from './http/error-handler.js';
 import { DEFAULT_MAX_IN_FLIGHT, inFlightLimit } from './http/in-flight-limit.js';
 import { jsonBody } from './http/json-body.js';
@@ -24,6 +27,9 @@ import { assignRequestContext } from './http/request-context.js';
 import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import type { Logger } from './logger.js';
+import { callMetrics } from './observability/call-metrics.js';
+import type { ServiceMetrics } from './observability/metrics.js';
+import { unexportedTracer } from './observability/tracing.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
@@ -47,6 +53,12 @@ export interface AppDeps {
   adminAccess?: AdminAccess;
   /** Most POSTs under /cds-services in flight at once, 0 = no limit (default 64; main.ts reads MAX_IN_FLIGHT). */
   maxInFlight?: number;
+  /** The service's tracer (main.ts: startTracing); default: spans with ids, propagated, never exported. */
+  tracer?: Tracer;
+  /** Prometheus metrics, served on their own listener (METRICS_PORT); default: none collected. */
+  metrics?: ServiceMetrics;
+  /** Set when the process drains before shutting down (main.ts, SIGTERM); /readyz then answers 503. */
+  draining?: Draining;
 }
 
 /** Throws ConfigError when no clients are configured and HOST is not loopback. */
@@ -69,15 +81,19 @@ export function buildApp(deps: AppDeps): express.Express {
         })
       : undefined;
   const readJson = jsonBody(config);
+  const tracer = deps.tracer ?? unexportedTracer();
+  const draining = deps.draining ?? new Draining();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(assignRequestContext);
+  app.use(assignRequestContext(logger, tracer));
   app.use(securityHeaders(config.publicBaseUrl));
-  app.use(requestLog(logger));
+  app.use(requestLog());
+  app.use(closeConnectionsWhileDraining(draining));
   app.use(cors(config.corsOrigin));
-  app.use(healthRoutes(deps.store, deps.catalog));
+  app.use(healthRoutes(deps.store, deps.catalog, draining));
+  if (deps.metrics) app.use('/cds-services', callMetrics(deps.metrics));
   // Before authentication: shedding load must cost nothing (a 503 tells an unauthenticated caller nothing).
   app.use('/cds-services', inFlightLimit(deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT).handler);
   app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrl: config.publicBaseUrl, logger }));
@@ -85,7 +101,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use(discoveryRoutes(deps.catalog));
   // One bound on requests to each FHIR server for every call this app serves (fhir/request-limit.ts), if set.
   const fhirRequestLimit = config.fhirMaxConcurrentRequests > 0 ? new FhirRequestLimit(config.fhirMaxConcurrentRequests) : undefined;
-  app.use(serviceRoutes({ ...deps, fhirRequestLimit }, readJson));
+  app.use(serviceRoutes({ ...deps, tracer, fhirRequestLimit }, readJson));
   app.use(feedbackRoutes(deps, readJson));
   mountConsole(app, deps); // web console + card preview API; must come before the admin API router
   mountAdminApi(app, deps); // registry, lifecycle and decision audit under /admin/api (docs/admin-api.md)

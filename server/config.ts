@@ -49,6 +49,10 @@ export interface Config {
   storeAppendMode: 'single' | 'group';
   /** Requests per minute (and burst) per client iss, or per peer IP in open mode; 0 = no limit. */
   rateLimitPerMinute: number;
+  /** Port of the Prometheus metrics listener (bound to HOST); undefined = no metrics. 0 = chosen by the kernel. */
+  metricsPort?: number;
+  /** After SIGTERM: how long /readyz answers 503 while calls are still served, before the listener closes (ms). */
+  shutdownDrainMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -123,6 +127,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('STORE_APPEND_MODE must be single or group');
   }
 
+  const metricsPort = value(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError(`METRICS_PORT must differ from PORT (${port}): metrics are never served on the port EHRs call`);
+  }
+
   const secret = loadPatientKeySecret(value(env, 'PATIENT_KEY_SECRET'), dataDir);
 
   return {
@@ -151,5 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
     registryPollMs: integer(env, 'REGISTRY_POLL_MS', 5000, 0, 3_600_000),
     storeAppendMode,
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, 0, 100_000_000),
+    metricsPort,
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
   };
 }

@@ -1,9 +1,11 @@
 /**
- * The real start: configuration -> store -> bundled rule sets -> catalog -> app -> listen.
- * Expired replay snapshots are purged at start and hourly.
- * SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish, close the store.
+ * The real start: configuration -> tracing -> metrics -> store -> bundled rule sets -> catalog -> app ->
+ * metrics listener (METRICS_PORT) -> listen. Expired replay snapshots are purged at start and hourly.
+ *
+ * Shutdown (shutdown.ts): SIGTERM drains first (SHUTDOWN_DRAIN_MS: /readyz answers 503 while calls are
+ * still served), then the listener closes, in-flight requests finish, the metrics listener and the store
+ * close and the process exits 0. SIGINT, or a second signal while draining, skips the rest of the drain.
  */
-import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { openStore } from '../store/open-store.js';
 import { buildApp } from './app.js';
@@ -11,47 +13,27 @@ import { startSnapshotRetention } from './audit/snapshot-retention.js';
 import { trustModeFor } from './auth/trust-mode.js';
 import { loadBundledRuleSetFiles } from './bundled-rule-sets.js';
 import { loadConfig } from './config.js';
+import { Draining } from './http/draining.js';
 import { maxInFlightFromEnv } from './http/in-flight-limit.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger } from './logger.js';
+import { ServiceMetrics } from './observability/metrics.js';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+import { startTracing } from './observability/tracing.js';
+import { shutdownOnSignals } from './shutdown.js';
 import { compileRuleSet } from '../engine/compile-rule-set.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
 import { importBundledRuleSets } from '../store/import-bundled.js';
 import { RegistryServiceCatalog } from '../use-cases/registry-catalog.js';
 import { ruleSetContentHash } from '../store/rule-set-hash.js';
 import { storeTimeoutFromEnv } from '../store/store-timeout.js';
-import type { Store } from '../store/store.js';
-
-/** How long in-flight requests get to finish on shutdown before connections are cut. */
-export const SHUTDOWN_GRACE_MS = 10_000;
-
-function shutdownOnSignals(server: Server, store: Store, logger: Logger, stopTimers: () => void): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    stopTimers();
-    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    force.unref();
-    server.close(() => {
-      store
-        .close()
-        .then(() => logger.info('store closed; bye'))
-        .catch((err: Error) => logger.error({ errorMessage: err.message }, 'store close failed'))
-        .finally(() => process.exit(0));
-    });
-    server.closeIdleConnections();
-    // Logged after close(): when this line is out, new connections are already refused.
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
 
 export async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const maxInFlight = maxInFlightFromEnv(process.env);
   const logger = createLogger(config.logLevel);
   trustModeFor(config); // refuse early, before opening anything, when the trust setup is unsafe
+  const tracing = await startTracing(process.env);
+  const metrics = config.metricsPort === undefined ? undefined : new ServiceMetrics();
   // Validate and compile every bundled version before touching the store: a bad rule set stops the start.
   const bundled = loadBundledRuleSetFiles();
   const store = await openStore({
@@ -60,8 +42,10 @@ export async function main(): Promise<void> {
     appendMode: config.storeAppendMode,
     timeoutMs: storeTimeoutFromEnv(process.env),
     onBackgroundError: (err) => logger.warn({ errorMessage: err.message }, 'store connection lost in the background; it is replaced'),
+    onCommit: metrics && ((records) => metrics.auditCommitRecords.observe(records)),
   });
   let catalog: RegistryServiceCatalog | undefined;
+  let metricsServer: MetricsServer | undefined;
   try {
     const imported = await importBundledRuleSets(
       store,
@@ -78,7 +62,10 @@ export async function main(): Promise<void> {
       onReload: (revision, problems) => logger.info({ revision, problems }, 'registry loaded'),
     });
     catalog = registry;
-    const app = buildApp({ config, catalog: registry, store, logger, clock: () => new Date(), maxInFlight });
+    const draining = new Draining();
+    const app = buildApp({ config, catalog: registry, store, logger, clock: () => new Date(), maxInFlight, tracer: tracing.tracer, metrics, draining });
+    // Its own listener, on HOST: never on the port EHRs call.
+    if (metrics) metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort ?? 0);
     const server = app.listen(config.port, config.host, () => {
       logger.info(
         {
@@ -88,21 +75,37 @@ export async function main(): Promise<void> {
           store: store.kind,
           services: registry.list().map((b) => `${b.service.id} (${b.ruleSet.id}@${b.ruleSet.version})`),
           trustedClients: config.clients.map((c) => c.iss),
+          metricsPort: metricsServer?.port,
+          tracesExporters: tracing.exporters,
+          shutdownDrainMs: config.shutdownDrainMs,
         },
         'CDS Hooks service listening',
       );
     });
     server.on('error', (err) => {
       logger.fatal({ errorMessage: err.message }, 'cannot listen');
-      void store.close().finally(() => process.exit(1));
+      void Promise.all([store.close(), metricsServer?.close()]).finally(() => process.exit(1));
     });
     const stopRetention = startSnapshotRetention(store, () => new Date(), logger);
-    shutdownOnSignals(server, store, logger, () => {
-      stopRetention();
-      registry.stop();
+    shutdownOnSignals({
+      server,
+      draining,
+      drainMs: config.shutdownDrainMs,
+      logger,
+      stopTimers: () => {
+        stopRetention();
+        registry.stop();
+      },
+      // After the listener has closed and the calls in flight have finished.
+      closeResources: async () => {
+        await metricsServer?.close();
+        await tracing.shutdown().catch((err: Error) => logger.warn({ errorMessage: err.message }, 'trace export flush failed'));
+        await store.close();
+      },
     });
   } catch (err) {
     catalog?.stop();
+    await metricsServer?.close();
     await store.close();
     throw err;
   }

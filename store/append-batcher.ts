@@ -19,6 +19,19 @@ export type CommitOutcome = DecisionRecord | StaleVersionError;
 /** Commits the records as one transaction, in order, returning one outcome per record, in order. */
 export type CommitDecisions = (records: PreparedDecision[]) => Promise<CommitOutcome[]>;
 
+/** Told after each committed transaction of decision appends: how many records it held (metrics). */
+export type OnCommit = (records: number) => void;
+
+/** `commit`, reporting each transaction that committed to `onCommit` (when given). */
+export function observedCommit(commit: CommitDecisions, onCommit: OnCommit | undefined): CommitDecisions {
+  if (onCommit === undefined) return commit;
+  return async (records) => {
+    const outcomes = await commit(records);
+    onCommit(records.length);
+    return outcomes;
+  };
+}
+
 /** Resolves or rejects one caller with its record's outcome. */
 function settle(pending: Pending, outcome: CommitOutcome): void {
   if (outcome instanceof StaleVersionError) pending.reject(outcome);

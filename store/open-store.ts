@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { OnCommit } from './append-batcher.js';
 import { PostgresStore } from './postgres-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import { StoreError } from './store-error.js';
@@ -33,6 +34,8 @@ export interface OpenStoreOptions {
   /** How long to wait for the database before failing the call (ms, default 5000; the server reads
    * STORE_TIMEOUT_MS): see store/store-timeout.ts for what it bounds on each backend. */
   timeoutMs?: number;
+  /** Told after each committed transaction of decision appends: how many records it held (metrics). */
+  onCommit?: OnCommit;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
@@ -55,13 +58,14 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       maxConnections: options.maxConnections,
       onBackgroundError: options.onBackgroundError,
       timeoutMs,
+      onCommit: options.onCommit,
     });
   } else {
     if (typeof options.dataDir !== 'string' || options.dataDir === '') {
       throw new StoreError('invalid-input', 'openStore: dataDir must name the folder for the SQLite file');
     }
     mkdirSync(options.dataDir, { recursive: true });
-    store = new SqliteStore({ file: join(options.dataDir, SQLITE_FILE_NAME), clock, appendMode, timeoutMs });
+    store = new SqliteStore({ file: join(options.dataDir, SQLITE_FILE_NAME), clock, appendMode, timeoutMs, onCommit: options.onCommit });
   }
   try {
     await store.migrate();

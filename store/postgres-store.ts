@@ -18,7 +18,7 @@
  */
 import pg from 'pg';
 import { activeVersionFromLog } from './active-version.js';
-import { AppendBatcher, appendPrepared, type CommitOutcome } from './append-batcher.js';
+import { AppendBatcher, appendPrepared, observedCommit, type CommitDecisions, type CommitOutcome, type OnCommit } from './append-batcher.js';
 import { verifyChainWith, type ChainReader } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
@@ -62,6 +62,8 @@ export interface PostgresStoreOptions {
   onBackgroundError?: (error: Error) => void;
   /** Bound on each connection attempt, statement, reply and close() (ms, default 5000). */
   timeoutMs?: number;
+  /** Told after each committed transaction of decision appends: how many records it held. */
+  onCommit?: OnCommit;
 }
 
 type Row = Record<string, unknown>;
@@ -121,6 +123,8 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly batcher: AppendBatcher | undefined;
+  /** One transaction of decision appends (reported to options.onCommit). */
+  private readonly commit: CommitDecisions;
   private readonly timeoutMs: number;
   private readonly connectionConfig: pg.ClientConfig;
   /** Every pooled client that is open, for close() to cut what does not end in time. */
@@ -144,7 +148,8 @@ export class PostgresStore implements Store {
     this.pool.on('error', (error) => options.onBackgroundError?.(error));
     this.pool.on('connect', (client) => this.clients.add(client));
     this.pool.on('remove', (client) => this.clients.delete(client));
-    this.batcher = options.appendMode === 'group' ? new AppendBatcher((records) => this.commitDecisions(records)) : undefined;
+    this.commit = observedCommit(async (records) => this.commitDecisions(records), options.onCommit);
+    this.batcher = options.appendMode === 'group' ? new AppendBatcher(this.commit) : undefined;
   }
 
   private now(): { iso: string; ms: number } {
@@ -379,7 +384,7 @@ export class PostgresStore implements Store {
   // ---- Decisions ---------------------------------------------------------------------------
 
   async appendDecision(input: DecisionRecordInput): Promise<DecisionRecord> {
-    return appendPrepared(this.batcher, async (records) => this.commitDecisions(records), prepareDecision(input));
+    return appendPrepared(this.batcher, this.commit, prepareDecision(input));
   }
 
   private async commitDecisions(records: PreparedDecision[]): Promise<CommitOutcome[]> {

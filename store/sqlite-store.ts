@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { activeVersionFromLog } from './active-version.js';
-import { AppendBatcher, appendPrepared, type CommitOutcome } from './append-batcher.js';
+import { AppendBatcher, appendPrepared, observedCommit, type CommitDecisions, type CommitOutcome, type OnCommit } from './append-batcher.js';
 import { verifyChainWith, type ChainReader } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
@@ -54,6 +54,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** How long a write keeps retrying, asynchronously, while the lock is held elsewhere (ms, default 5000). */
   timeoutMs?: number;
+  /** Told after each committed transaction of decision appends: how many records it held. */
+  onCommit?: OnCommit;
 }
 
 type Row = Record<string, unknown>;
@@ -86,6 +88,8 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly batcher: AppendBatcher | undefined;
+  /** One transaction of decision appends (reported to options.onCommit). */
+  private readonly commit: CommitDecisions;
   private readonly busyTimeoutMs: number;
   private readonly timeoutMs: number;
   private readonly registryListeners = new Set<() => void>();
@@ -102,7 +106,8 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
-    this.batcher = options.appendMode === 'group' ? new AppendBatcher(async (records) => this.commitDecisions(records)) : undefined;
+    this.commit = observedCommit(async (records) => this.commitDecisions(records), options.onCommit);
+    this.batcher = options.appendMode === 'group' ? new AppendBatcher(this.commit) : undefined;
   }
 
   /**
@@ -295,7 +300,7 @@ export class SqliteStore implements Store {
   // ---- Decisions ---------------------------------------------------------------------------
 
   async appendDecision(input: DecisionRecordInput): Promise<DecisionRecord> {
-    return appendPrepared(this.batcher, async (records) => this.commitDecisions(records), prepareDecision(input));
+    return appendPrepared(this.batcher, this.commit, prepareDecision(input));
   }
 
   private commitDecisions(records: PreparedDecision[]): Promise<CommitOutcome[]> {

@@ -30,14 +30,14 @@ export function requireClient(options: {
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
     const ctx = requestContext(res);
     if (!match) {
-      options.logger.info({ reqId: ctx.requestId, reason: 'no-bearer-token' }, 'client authentication failed');
+      ctx.log.info({ reason: 'no-bearer-token' }, 'client authentication failed');
       return next(unauthorized());
     }
     const path = new URL(req.originalUrl, 'http://path.invalid').pathname;
     const verdict = await options.verifier.verify(match[1], audienceFor(options.publicBaseUrl, path));
     if (!verdict.ok) {
-      options.logger.warn(
-        { reqId: ctx.requestId, reason: verdict.failure, detail: verdict.detail, clientIss: verdict.iss },
+      ctx.log.warn(
+        { reason: verdict.failure, detail: verdict.detail, clientIss: verdict.iss },
         'client authentication failed',
       );
       return next(unauthorized());

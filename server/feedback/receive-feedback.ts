@@ -23,18 +23,19 @@ export async function receiveFeedback(deps: FeedbackDeps, serviceId: string, bod
   const binding = findService(deps.catalog, serviceId);
   ctx.serviceId = binding.service.id;
   ctx.hook = binding.service.hook;
+  ctx.serviceHook = binding.service.hook;
   const problems = validateAgainst('feedback', body);
   if (problems.length > 0) throw invalidRequest(problems, 'the feedback body is not valid');
   let outcome: FeedbackResult;
   try {
     outcome = await deps.store.recordFeedback(binding.service.id, body as FeedbackRequest, ctx.client?.client.iss);
   } catch (err) {
-    deps.logger.error({ reqId: ctx.requestId, serviceId, errorMessage: (err as Error).message }, 'feedback could not be stored');
+    ctx.log.error({ serviceId, errorMessage: (err as Error).message }, 'feedback could not be stored');
     throw unavailable('the feedback could not be stored; send it again later');
   }
   if (outcome.unknownCards.length > 0) {
     // Stored anyway (evidence of what arrived); worth an operator's look if it persists.
-    deps.logger.warn({ reqId: ctx.requestId, serviceId, unknownCards: outcome.unknownCards.length }, 'feedback names cards this service did not issue');
+    ctx.log.warn({ serviceId, unknownCards: outcome.unknownCards.length }, 'feedback names cards this service did not issue');
   }
   return { status: 200, body: { stored: outcome.stored, duplicates: outcome.duplicates } };
 }

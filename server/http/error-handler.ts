@@ -34,8 +34,9 @@ export function errorHandler(logger: Logger, maxBodyBytes: number): ErrorRequest
       res.status(known.status).set(known.headers).json(known.body);
       return;
     }
-    logger.error(
-      { reqId: requestContext(res)?.requestId, method: req.method, path: req.path, errorName: err?.name, errorMessage: String(err?.message ?? err) },
+    // The request's logger (reqId, trace id) when the request got that far, else the service's.
+    (requestContext(res)?.log ?? logger).error(
+      { method: req.method, path: req.path, errorName: err?.name, errorMessage: String(err?.message ?? err) },
       'unexpected error',
     );
     if (res.headersSent) return;

@@ -1,14 +1,16 @@
-/** One structured log line per request: id, method, path, status, latency, hook, service, client iss. */
+/**
+ * One structured log line per request: id, trace id, method, path, status, latency, hook, service,
+ * client iss. Written with the request's logger (request-context.ts), which carries reqId, trace_id
+ * and span_id.
+ */
 import type { RequestHandler } from 'express';
-import type { Logger } from '../logger.js';
 import { elapsedMs, requestContext } from './request-context.js';
 
-export function requestLog(logger: Logger): RequestHandler {
+export function requestLog(): RequestHandler {
   return (req, res, next) => {
     res.on('finish', () => {
       const ctx = requestContext(res);
       const line = {
-        reqId: ctx.requestId,
         method: req.method,
         path: req.path,
         status: res.statusCode,
@@ -18,8 +20,8 @@ export function requestLog(logger: Logger): RequestHandler {
         clientIss: ctx.client?.client.iss,
         tenant: ctx.client?.tenant,
       };
-      if (res.statusCode >= 500) logger.error(line, 'request');
-      else logger.info(line, 'request');
+      if (res.statusCode >= 500) ctx.log.error(line, 'request');
+      else ctx.log.info(line, 'request');
     });
     next();
   };

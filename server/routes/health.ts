@@ -1,12 +1,20 @@
-/** GET /healthz (the process is up) and GET /readyz (store answers a ping and rule sets are loaded). */
+/**
+ * GET /healthz (the process is up) and GET /readyz (store answers a ping and rule sets are loaded; 503
+ * at once, without asking the store, while the process drains before shutting down: http/draining.ts).
+ */
 import { Router } from 'express';
+import type { Draining } from '../http/draining.js';
 import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { Store } from '../../store/store.js';
 
-export function healthRoutes(store: Store, catalog: ServiceCatalog): Router {
+export function healthRoutes(store: Store, catalog: ServiceCatalog, draining?: Draining): Router {
   return Router()
     .get('/healthz', (_req, res) => void res.json({ status: 'up' }))
     .get('/readyz', async (_req, res) => {
+      if (draining?.active) {
+        res.status(503).json({ status: 'draining', since: draining.since?.toISOString() });
+        return;
+      }
       const storeOk = await store.ping().then(
         () => true,
         () => false,

@@ -9,11 +9,14 @@
  * heard), the catalog is refreshed from the registry and the whole call runs once more with the
  * version now active, so the clinician gets the cards of the active version and the record says so.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { FhirRequestLimit } from '../../fhir/request-limit.js';
 import type { Config } from '../config.js';
 import type { RequestContext } from '../http/request-context.js';
 import { elapsedMs } from '../http/request-context.js';
 import type { Logger } from '../logger.js';
+import { CALL_STEP, step, stepSync } from '../observability/call-spans.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { Store } from '../../store/store.js';
 import type { CdsServiceResponse } from '../../cds-hooks/wire-types.js';
@@ -34,6 +37,10 @@ export interface ServiceCallDeps {
   clock: () => Date;
   /** Requests in flight per FHIR server across all calls (FHIR_MAX_CONCURRENT_REQUESTS); none: unbounded. */
   fhirRequestLimit?: FhirRequestLimit;
+  /** Spans of the call's steps, children of the request's span (ctx.trace). */
+  tracer: Tracer;
+  /** Prometheus metrics (METRICS_PORT); none: not collected. */
+  metrics?: ServiceMetrics;
 }
 
 export interface Reply {
@@ -58,11 +65,11 @@ export async function callService(deps: ServiceCallDeps, serviceId: string, body
   if (!isRefreshable(catalog)) return lastAttempt(await attemptCall(deps, serviceId, body, ctx, { last: true }));
   const first = await attemptCall(deps, serviceId, body, ctx, { last: false });
   if (first !== 'stale-version') return first;
-  deps.logger.info({ reqId: ctx.requestId, serviceId }, RE_EVALUATION_MESSAGE);
+  ctx.log.info({ serviceId }, RE_EVALUATION_MESSAGE);
   // A failed refresh leaves the catalog as it was: the second attempt is then refused again and
   // ends as a store failure (STORE_FAILURE_MODE).
   await catalog.refresh({ force: true }).catch((err: Error) => {
-    deps.logger.error({ reqId: ctx.requestId, serviceId, errorMessage: err.message }, 'registry refresh failed');
+    ctx.log.error({ serviceId, errorMessage: err.message }, 'registry refresh failed');
   });
   return lastAttempt(await attemptCall(deps, serviceId, body, ctx, { last: true }));
 }
@@ -81,19 +88,36 @@ async function attemptCall(
   ctx: RequestContext,
   attempt: { last: boolean },
 ): Promise<Reply | 'stale-version'> {
+  const { tracer, metrics } = deps;
+  const parent = ctx.trace.context;
   const binding = findService(deps.catalog, serviceId);
   ctx.serviceId = binding.service.id;
-  const request = validateServiceRequest(body);
-  ctx.hook = request.hook;
-  assertHookMatchesService(request, binding);
+  ctx.serviceHook = binding.service.hook;
+  const request = stepSync(tracer, parent, CALL_STEP.validation, () => {
+    const validated = validateServiceRequest(body);
+    ctx.hook = validated.hook;
+    assertHookMatchesService(validated, binding);
+    return validated;
+  });
 
   const client = ctx.client?.client;
-  const obtained = checkRecordShape(
-    await obtainPatientRecord({ request, binding, client, config: deps.config, requestLimit: deps.fhirRequestLimit }),
+  const obtained = await step(tracer, parent, CALL_STEP.recordResolution, async (context) =>
+    checkRecordShape(
+      await obtainPatientRecord({
+        request,
+        binding,
+        client,
+        config: deps.config,
+        requestLimit: deps.fhirRequestLimit,
+        telemetry: { tracer, parent: context, onRequestDone: metrics && ((outcome, seconds) => metrics.fhirRequestDuration.observe({ outcome }, seconds)) },
+      }),
+    ),
   );
   const now = deps.clock();
   const result = obtained.ok
-    ? await binding.evaluate({ hook: binding.service.hook, context: request.context, record: obtained.record, now, idSeed: request.hookInstance })
+    ? await step(tracer, parent, CALL_STEP.evaluation, () =>
+        binding.evaluate({ hook: binding.service.hook, context: request.context, record: obtained.record, now, idSeed: request.hookInstance }),
+      )
     : undefined;
   const status = obtained.ok ? 200 : 412;
 
@@ -115,11 +139,14 @@ async function attemptCall(
     },
     deps.config,
   );
-  const recorded = await recordDecision(deps.store, decision, deps.config, deps.logger, ctx.requestId, attempt);
+  const appendStarted = process.hrtime.bigint();
+  const recorded = await step(tracer, parent, CALL_STEP.auditAppend, () => recordDecision(deps.store, decision, deps.config, ctx.log, attempt));
+  metrics?.auditAppendDuration.observe({ outcome: recorded }, Number(process.hrtime.bigint() - appendStarted) / 1e9);
   if (recorded === 'stale-version') return 'stale-version';
 
   if (!obtained.ok) return { status: 412, body: obtained.outcome };
   const response: CdsServiceResponse = { cards: result!.cards };
-  checkResponse(response, deps.logger, ctx.requestId, binding.service.id);
+  checkResponse(response, ctx.log, binding.service.id);
+  metrics?.countCards(response.cards);
   return { status: 200, body: response };
 }

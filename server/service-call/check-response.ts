@@ -21,11 +21,12 @@ export function responseProblems(response: CdsServiceResponse): Problem[] {
   return problems;
 }
 
-export function checkResponse(response: CdsServiceResponse, logger: Logger, requestId: string, serviceId: string): void {
+/** `log` is the request's logger (its lines carry reqId and the trace id). */
+export function checkResponse(response: CdsServiceResponse, log: Logger, serviceId: string): void {
   const problems = responseProblems(response);
   if (problems.length === 0) return;
-  logger.error(
-    { reqId: requestId, serviceId, problems, ruleIds: response.cards.map((c) => ruleIdOfCard(c) ?? null) },
+  log.error(
+    { serviceId, problems, ruleIds: response.cards.map((c) => ruleIdOfCard(c) ?? null) },
     'response failed its self-check',
   );
 }

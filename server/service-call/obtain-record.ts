@@ -4,6 +4,7 @@
  */
 import type * as fhir4 from 'fhir/r4.js';
 import { resolvePatientRecord } from '../../fhir/resolve-record.js';
+import type { FhirTelemetry } from '../../fhir/fhir-telemetry.js';
 import type { FhirRequestLimit } from '../../fhir/request-limit.js';
 import type { PatientRecord } from '../../fhir/patient-record.js';
 import { allowedFhirServers } from '../auth/trust-mode.js';
@@ -21,6 +22,8 @@ export function obtainPatientRecord(args: {
   config: Pick<Config, 'openModeFhirServers' | 'fhirDeadlineMs' | 'fhirMaxPages'>;
   /** Shared by every call of the process (FHIR_MAX_CONCURRENT_REQUESTS). */
   requestLimit?: FhirRequestLimit;
+  /** The call's trace (each FHIR request carries its traceparent) and FHIR request metrics. */
+  telemetry?: FhirTelemetry;
 }): Promise<ObtainedRecord> {
   return resolvePatientRecord({
     request: args.request,
@@ -29,5 +32,6 @@ export function obtainPatientRecord(args: {
     deadlineMs: args.config.fhirDeadlineMs,
     maxPages: args.config.fhirMaxPages,
     requestLimit: args.requestLimit,
+    telemetry: args.telemetry,
   });
 }

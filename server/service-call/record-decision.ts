@@ -44,8 +44,8 @@ export async function recordDecision(
   store: Store,
   decision: DecisionRecordInput,
   policy: Pick<Config, 'storeFailureMode'>,
-  logger: Logger,
-  requestId: string,
+  /** The request's logger (its lines carry reqId and the trace id). */
+  log: Logger,
   attempt: { last: boolean } = { last: true },
 ): Promise<RecordOutcome> {
   try {
@@ -56,7 +56,7 @@ export async function recordDecision(
     if (err instanceof StoreError && err.code === 'conflict') {
       const earlier = await earlierRecordOfSameCall(store, decision).catch(() => undefined);
       if (earlier === 'same-input') {
-        logger.info({ reqId: requestId, serviceId: decision.serviceId }, 'repeated call: the earlier decision record stands');
+        log.info({ serviceId: decision.serviceId }, 'repeated call: the earlier decision record stands');
         return 'repeated-call';
       }
       if (earlier === 'different-input') {
@@ -67,8 +67,8 @@ export async function recordDecision(
       }
     }
     if (err instanceof HttpError) throw err;
-    logger.error(
-      { reqId: requestId, serviceId: decision.serviceId, storeFailureMode: policy.storeFailureMode, errorName: (err as Error).name, errorMessage: (err as Error).message },
+    log.error(
+      { serviceId: decision.serviceId, storeFailureMode: policy.storeFailureMode, errorName: (err as Error).name, errorMessage: (err as Error).message },
       'decision record could not be stored',
     );
     if (policy.storeFailureMode === 'fail-closed') {
