@@ -6,6 +6,8 @@
 import type { RequestHandler } from 'express';
 import { elapsedMs, requestContext } from './request-context.js';
 
+const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
+
 export function requestLog(): RequestHandler {
   return (req, res, next) => {
     res.on('finish', () => {
@@ -20,7 +22,8 @@ export function requestLog(): RequestHandler {
         clientIss: ctx.client?.client.iss,
         tenant: ctx.client?.tenant,
       };
-      if (res.statusCode >= 500) ctx.log.error(line, 'request');
+      // A health probe's 503 (draining, or the store failing, which its own lines report) is not an error.
+      if (res.statusCode >= 500 && !HEALTH_PATHS.has(req.path)) ctx.log.error(line, 'request');
       else ctx.log.info(line, 'request');
     });
     next();

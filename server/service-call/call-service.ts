@@ -26,7 +26,7 @@ import { checkRecordShape } from './check-record-shape.js';
 import { checkResponse } from './check-response.js';
 import { findService } from './find-service.js';
 import { obtainPatientRecord } from './obtain-record.js';
-import { recordDecision } from './record-decision.js';
+import { recordDecision, type RecordOutcome } from './record-decision.js';
 import { validateServiceRequest } from './validate-service-request.js';
 
 export interface ServiceCallDeps {
@@ -140,8 +140,14 @@ async function attemptCall(
     deps.config,
   );
   const appendStarted = process.hrtime.bigint();
-  const recorded = await step(tracer, parent, CALL_STEP.auditAppend, () => recordDecision(deps.store, decision, deps.config, ctx.log, attempt));
-  metrics?.auditAppendDuration.observe({ outcome: recorded }, Number(process.hrtime.bigint() - appendStarted) / 1e9);
+  let appendOutcome: RecordOutcome | 'failed' = 'failed';
+  let recorded: RecordOutcome;
+  try {
+    recorded = await step(tracer, parent, CALL_STEP.auditAppend, () => recordDecision(deps.store, decision, deps.config, ctx.log, attempt));
+    appendOutcome = recorded;
+  } finally {
+    metrics?.auditAppendDuration.observe({ outcome: appendOutcome }, Number(process.hrtime.bigint() - appendStarted) / 1e9);
+  }
   if (recorded === 'stale-version') return 'stale-version';
 
   if (!obtained.ok) return { status: 412, body: obtained.outcome };

@@ -78,6 +78,8 @@ export interface RecordedRequest {
   tokenMatched: boolean;
   /** The bearer token sent, if any (test server only; lets tests check which token went where). */
   bearerToken?: string;
+  /** The W3C `traceparent` header sent, if any (the trace the request belongs to). */
+  traceparent?: string;
 }
 
 export interface FhirTestServer {
@@ -219,6 +221,7 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Fhi
       hasAuthorization: authorization !== undefined,
       tokenMatched,
       ...(bearer !== undefined ? { bearerToken: bearer } : {}),
+      ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
     });
     const relative = rawUrl.startsWith(`${basePath}/`) ? rawUrl.slice(basePath.length) : undefined;
     const fault = relative === undefined ? undefined : findFault(faults, relative);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Tracer } from '@opentelemetry/api';
 import type express from 'express';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
@@ -18,6 +19,7 @@ import type { JwksFetcher } from '../../server/auth/jwks-cache.js';
 import type { TrustedClient } from '../../server/auth/trusted-clients.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createLogger, type Logger } from '../../server/logger.js';
+import type { ServiceMetrics } from '../../server/observability/metrics.js';
 import { StaticServiceCatalog, type CompiledRuleSet, type ServiceCatalog } from '../../use-cases/service-catalog.js';
 
 export const NOW = new Date('2026-11-01T10:00:00.000Z');
@@ -74,6 +76,10 @@ export interface HarnessOptions {
   catalog?: ServiceCatalog;
   fetchJwks?: JwksFetcher;
   clock?: TestClock;
+  /** Prometheus metrics to collect (the app's call metrics and the store's commits). */
+  metrics?: ServiceMetrics;
+  /** The service's tracer (default: buildApp's, spans with ids never exported). */
+  tracer?: Tracer;
 }
 
 export interface Harness {
@@ -114,7 +120,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = loadConfig(testEnv(dataDir, options.clients, options.env));
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
-  const store = await openStore({ dataDir: join(dataDir, 'store'), clock: clock.now });
+  const metrics = options.metrics;
+  const store = await openStore({ dataDir: join(dataDir, 'store'), clock: clock.now, onCommit: metrics && ((n) => metrics.auditCommitRecords.observe(n)) });
   const app = buildApp({
     config,
     catalog: options.catalog ?? testCatalog(),
@@ -122,6 +129,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     clock: clock.now,
     fetchJwks: options.fetchJwks,
+    metrics,
+    tracer: options.tracer,
   });
   return {
     app,

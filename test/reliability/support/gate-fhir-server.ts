@@ -10,6 +10,8 @@ export interface GateFhirServer {
   baseUrl: string;
   /** Requests received so far. */
   readonly received: number;
+  /** The W3C `traceparent` header of each request received (undefined when it had none), in order. */
+  readonly traceparents: Array<string | undefined>;
   /** Resolves when at least `count` requests have arrived. */
   whenReceived(count: number): Promise<void>;
   /** Answers every held request (and every later one at once). */
@@ -21,14 +23,16 @@ export async function startGateFhirServer(): Promise<GateFhirServer> {
   const held: http.ServerResponse[] = [];
   const sockets = new Set<Socket>();
   let received = 0;
+  const traceparents: Array<string | undefined> = [];
   let released = false;
   let waiters: Array<{ count: number; resolve: () => void }> = [];
   const answer = (res: http.ServerResponse): void => {
     res.writeHead(200, { 'content-type': 'application/fhir+json' });
     res.end(JSON.stringify({ resourceType: 'Bundle', type: 'searchset', total: 0 }));
   };
-  const server = http.createServer((_req, res) => {
+  const server = http.createServer((req, res) => {
     received += 1;
+    traceparents.push(typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined);
     if (released) answer(res);
     else held.push(res);
     waiters = waiters.filter((w) => (received >= w.count ? (w.resolve(), false) : true));
@@ -44,6 +48,7 @@ export async function startGateFhirServer(): Promise<GateFhirServer> {
     get received() {
       return received;
     },
+    traceparents,
     whenReceived(count) {
       return received >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }));
     },
