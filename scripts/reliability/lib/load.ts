@@ -25,10 +25,23 @@ export interface LoadOptions {
   /** Per-call timeout (ms, default 30 000). */
   timeoutMs?: number;
   /** Extra headers (e.g. Authorization) per call. */
-  headers?: (serviceId: string) => Promise<Record<string, string>> | Record<string, string>;
+  headers?: (serviceId: string, hookInstance: string) => Promise<Record<string, string>> | Record<string, string>;
   ledger?: DecisionLedger;
   /** Told about every finished call (after the ledger). */
   onAnswer?: (status: number | 'error', latencyMs: number) => void;
+  /** Told about every finished call with its timing and answer headers (for attributing failures). */
+  onCall?: (call: CallRecord) => void;
+}
+
+export interface CallRecord {
+  serviceId: string;
+  hookInstance: string;
+  status: number | 'error';
+  /** Date.now() when the call was sent and when its answer (or error) arrived. */
+  sentAtMs: number;
+  endedAtMs: number;
+  /** Answer headers; undefined when there was no answer. */
+  headers?: Headers;
 }
 
 export interface LoadResult {
@@ -63,11 +76,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const template = options.requests[next++ % options.requests.length];
       const body = { ...template.body, hookInstance: randomUUID() };
       result.calls += 1;
+      const extraHeaders = await options.headers?.(template.serviceId, body.hookInstance);
       const t0 = process.hrtime.bigint();
+      const sentAtMs = Date.now();
       try {
         const response = await fetch(`${options.baseUrl}/cds-services/${template.serviceId}`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...(await options.headers?.(template.serviceId)) },
+          headers: { 'Content-Type': 'application/json', ...extraHeaders },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
         });
@@ -77,10 +92,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         result.statuses[response.status] = (result.statuses[response.status] ?? 0) + 1;
         if (response.status === 200) ledger?.acknowledge(template.serviceId, body.hookInstance, JSON.parse(text));
         else if (result.errorSamples.length < 5) result.errorSamples.push(`${response.status} ${text.slice(0, 200)}`);
+        options.onCall?.({ serviceId: template.serviceId, hookInstance: body.hookInstance, status: response.status, sentAtMs, endedAtMs: Date.now(), headers: response.headers });
         options.onAnswer?.(response.status, latencyMs);
       } catch (error) {
         result.errors += 1;
         if (result.errorSamples.length < 5) result.errorSamples.push(String((error as Error).cause ?? (error as Error).message));
+        options.onCall?.({ serviceId: template.serviceId, hookInstance: body.hookInstance, status: 'error', sentAtMs, endedAtMs: Date.now() });
         options.onAnswer?.('error', Number(process.hrtime.bigint() - t0) / 1e6);
       }
     }

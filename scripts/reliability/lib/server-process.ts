@@ -25,7 +25,7 @@ export interface ServerProcess {
   pid: number;
   port: number;
   baseUrl: string;
-  /** Recent parsed log lines (the last 5 000). */
+  /** Recent parsed log lines (the last 5 000, or StartServerOptions.keepLines). */
   lines: LogLine[];
   /** How many log lines carried each message (`msg`), over the whole run. */
   messageCounts: Map<string, number>;
@@ -57,6 +57,8 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   port?: number;
   readyTimeoutMs?: number;
+  /** How many recent log lines to keep in `lines` (default 5 000). */
+  keepLines?: number;
 }
 
 export async function startServerProcess(options: StartServerOptions): Promise<ServerProcess> {
@@ -96,7 +98,7 @@ export async function startServerProcess(options: StartServerOptions): Promise<S
       return;
     }
     lines.push(line);
-    if (lines.length > 5000) lines.shift();
+    if (lines.length > (options.keepLines ?? 5000)) lines.shift();
     if (typeof line.msg === 'string') messageCounts.set(line.msg, (messageCounts.get(line.msg) ?? 0) + 1);
     for (const waiter of [...waiters]) {
       if (waiter.match(line)) {
