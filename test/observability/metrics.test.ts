@@ -20,7 +20,7 @@ import { startFhirServer, type FhirTestServer } from '../support/fhir-server.js'
 import { rememberSecret } from '../support/minted-secrets.js';
 import { hasSeries, parsePrometheusText, sampleValue, type Sample } from '../support/prometheus-text.js';
 import { startHarness, TestClock, type Harness } from '../support/server-harness.js';
-import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from '../reliability/support/ketamine-requests.js';
+import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 const TOKEN = rememberSecret('metrics-test-fhir-access-token-7c1e9a3b5d');
 const SERVICE = { service: 'ketamine-order-sign', hook: 'order-sign' };

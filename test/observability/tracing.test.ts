@@ -18,7 +18,7 @@ import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { startFhirServer, type FhirTestServer } from '../support/fhir-server.js';
 import { rememberSecret } from '../support/minted-secrets.js';
 import { startHarness, TestClock, type Harness } from '../support/server-harness.js';
-import { asNewCall, fixtureRequests, type FixtureRequest, ketamineRuleSet } from '../reliability/support/ketamine-requests.js';
+import { asNewCall, fixtureRequests, type FixtureRequest, ketamineRuleSet } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 const TOKEN = rememberSecret('tracing-test-fhir-access-token-4e8b2d6f0a');
 const EHR_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

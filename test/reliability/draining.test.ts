@@ -20,7 +20,7 @@ import { DRAINING_MESSAGE, SHUTTING_DOWN_MESSAGE } from '../../server/shutdown.j
 import { openStore } from '../../store/open-store.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { startGateFhirServer, type GateFhirServer } from './support/gate-fhir-server.js';
-import { asNewCall, fixtureRequests } from './support/ketamine-requests.js';
+import { asNewCall, fixtureRequests } from '../../scripts/reliability/lib/ketamine-requests.js';
 
 const EHR_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const EHR_TRACEPARENT = `00-${EHR_TRACE_ID}-b7ad6b7169203331-01`;

@@ -23,8 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../../store/open-store.js';
-import { generateTestKey, jwks, signClientToken, type TestKey } from '../../../test/support/client-tokens.js';
 import { DRAINING_MESSAGE, SHUTTING_DOWN_MESSAGE } from '../../../server/shutdown.js';
+import { createClientSigner, type ClientSigner } from './client-jwt.js';
 import { orderSignLoad } from './crash-run.js';
 import { findHaproxy, requestLog, SERVED_BY_HEADER, startHaproxy, stateLine, type Haproxy } from './haproxy.js';
 import { auditLedger, DecisionLedger, type LedgerAudit } from './ledger.js';
@@ -114,8 +114,8 @@ export function clusterPrerequisites(): { haproxy: string } | { missing: string 
   return { haproxy };
 }
 
-function token(key: TestKey, baseUrl: string, serviceId: string): Promise<string> {
-  return signClientToken({ key, iss: CLUSTER_CLIENT_ISS, aud: `${baseUrl}/cds-services/${serviceId}`, now: new Date() });
+function token(client: ClientSigner, baseUrl: string, serviceId: string): Promise<string> {
+  return client.token(`${baseUrl}/cds-services/${serviceId}`);
 }
 
 async function post(baseUrl: string, request: LoadRequest, bearer: string): Promise<number> {
@@ -145,9 +145,9 @@ export async function runCluster(options: ClusterRunOptions): Promise<ClusterRun
   let haproxy: Haproxy | undefined;
   const store = await openStore({ databaseUrl, dataDir: workDir });
   try {
-    const key = await generateTestKey('ES384', 'cluster-run-key');
+    const key = await createClientSigner(CLUSTER_CLIENT_ISS);
     const clientsFile = join(workDir, 'cds-clients.json');
-    writeFileSync(clientsFile, JSON.stringify([{ iss: CLUSTER_CLIENT_ISS, jwks: jwks(key), fhirServers: [] }], null, 2));
+    writeFileSync(clientsFile, JSON.stringify([{ iss: CLUSTER_CLIENT_ISS, jwks: key.publicJwks, fhirServers: [] }], null, 2));
     const balancerPort = await freePort();
     const balancerUrl = `http://127.0.0.1:${balancerPort}`;
     const env = {
