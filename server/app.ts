@@ -1,20 +1,22 @@
 /**
- * Builds the HTTP application (no port: main.ts listens, tests use supertest). Middleware order:
- * request id and trace -> security headers -> request log -> `Connection: close` while draining ->
- * CORS (answers preflights) -> health -> call metrics on /cds-services (when enabled) -> in-flight limit on
- * POST /cds-services/... (503 beyond MAX_IN_FLIGHT) -> client authentication on /cds-services ->
- * rate limit per client -> routes (each one line delegating) -> 405/404 -> JSON
- * error handler.
+ * Builds the HTTP application (no port: main.ts listens through server/http/http-server.ts, tests use
+ * supertest). Middleware order: request id and trace -> security headers -> request log ->
+ * `Connection: close` while draining -> health -> on /cds-services: CORS (answers preflights) -> call
+ * metrics (when enabled) -> client authentication (401 before anything is held) -> in-flight limit
+ * shared fairly between clients (POSTs; 503) -> rate limit per client (in the store) -> routes (each
+ * one line delegating; bodies read within HTTP_BODY_TIMEOUT_MS) -> on /admin: the cross-site guard,
+ * no CORS -> console and admin API -> 405/404 -> JSON error handler.
  */
 import type { Tracer } from '@opentelemetry/api';
 import express from 'express';
 import { JwksCache, fetchJwksOverHttp, type JwksFetcher } from './auth/jwks-cache.js';
-import { ReplayCache } from './auth/replay-cache.js';
+import { StoreReplayCache, type ReplayCache } from './auth/replay-cache.js';
 import { requireClient } from './auth/require-client.js';
 import { OPEN_MODE_WARNING, trustModeFor } from './auth/trust-mode.js';
 import { ClientTokenVerifier } from './auth/verify-client-token.js';
 import type { Config } from './config.js';
 import { mountConsole } from './console/mount.js';
+import { adminOriginGuard } from './admin/admin-origin-guard.js';
 import { mountAdminApi } from './admin/admin-router.js';
 import type { AdminAccess } from './admin/admin-access.js';
 import { cors } from './http/cors.js';
@@ -47,7 +49,7 @@ export interface AppDeps {
   clock: () => Date;
   /** Fetches a client's JWK Set from its allowlisted jku (default: HTTP GET with timeout). */
   fetchJwks?: JwksFetcher;
-  /** Replay cache for client token jti values (default: in-memory, bounded). */
+  /** Replay cache for client token jti values (default: in the store, JWT_REPLAY_CACHE_PER_CLIENT per client). */
   replayCache?: ReplayCache;
   /** Admin API access (default: from ADMIN_USERS / ADMIN_OPEN_LOCAL in the environment). */
   adminAccess?: AdminAccess;
@@ -74,7 +76,11 @@ export function buildApp(deps: AppDeps): express.Express {
           jwks: new JwksCache(deps.fetchJwks ?? fetchJwksOverHttp, deps.clock, undefined, (url, error) =>
             logger.warn({ jku: url, errorMessage: error.message }, 'JWK Set fetch failed'),
           ),
-          replay: deps.replayCache ?? new ReplayCache(),
+          replay:
+            deps.replayCache ??
+            new StoreReplayCache(deps.store, config.jwtReplayCachePerClient, (error) =>
+              logger.error({ errorMessage: error.message }, 'replay cache: the store did not answer'),
+            ),
           clock: deps.clock,
           clockSkewS: config.jwtClockSkewS,
           maxTokenAgeS: config.jwtMaxTokenAgeS,
@@ -88,21 +94,23 @@ export function buildApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(assignRequestContext(logger, tracer));
-  app.use(securityHeaders(config.publicBaseUrl));
+  app.use(securityHeaders(config.publicBaseUrls));
   app.use(requestLog());
   app.use(closeConnectionsWhileDraining(draining));
-  app.use(cors(config.corsOrigin));
   app.use(healthRoutes(deps.store, deps.catalog, draining));
+  // CORS for browser-based CDS clients only: the admin API and the console are same-origin.
+  app.use('/cds-services', cors(config.corsOrigin));
   if (deps.metrics) app.use('/cds-services', callMetrics(deps.metrics));
-  // Before authentication: shedding load must cost nothing (a 503 tells an unauthenticated caller nothing).
+  app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrls: config.publicBaseUrls }));
+  // After authentication: an unauthenticated request holds no slot; each client has its fair share.
   app.use('/cds-services', inFlightLimit(deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT).handler);
-  app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrl: config.publicBaseUrl, logger }));
-  app.use('/cds-services', rateLimit(config.rateLimitPerMinute, deps.clock));
+  app.use('/cds-services', rateLimit({ perMinute: config.rateLimitPerMinute, clock: deps.clock, store: deps.store }));
   app.use(discoveryRoutes(deps.catalog));
   // One bound on requests to each FHIR server for every call this app serves (fhir/request-limit.ts), if set.
   const fhirRequestLimit = config.fhirMaxConcurrentRequests > 0 ? new FhirRequestLimit(config.fhirMaxConcurrentRequests) : undefined;
   app.use(serviceRoutes({ ...deps, tracer, fhirRequestLimit }, readJson));
   app.use(feedbackRoutes(deps, readJson));
+  app.use('/admin', adminOriginGuard({ publicBaseUrls: config.publicBaseUrls, host: config.host }));
   mountConsole(app, deps); // web console + card preview API; must come before the admin API router
   mountAdminApi(app, deps); // registry, lifecycle and decision audit under /admin/api (docs/admin-api.md)
   app.all('/cds-services', methodNotAllowed('GET, OPTIONS'));

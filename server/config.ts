@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../lib/config-error.js';
 import { loadPatientKeySecret } from '../use-cases/audit/patient-key.js';
 import { parseSnapshotKey } from '../use-cases/audit/snapshot.js';
+import { DEFAULT_REPLAY_CACHE_PER_CLIENT } from './auth/replay-cache.js';
 import { loadTrustedClients, normaliseBaseUrl, type TrustedClient } from './auth/trusted-clients.js';
 
 export type StoreFailureMode = 'fail-closed' | 'fail-open';
@@ -14,8 +15,11 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface Config {
   port: number;
   host: string;
-  /** Public URL of this service without a trailing slash; JWT `aud` = publicBaseUrl + path called. */
+  /** The first of publicBaseUrls (the URL the service names itself by, e.g. in its start-up line). */
   publicBaseUrl: string;
+  /** Every URL clients reach this service at, without a trailing slash (PUBLIC_BASE_URL, comma-separated);
+   * a client JWT's `aud` must be one of them + the path called. */
+  publicBaseUrls: string[];
   /** Path of the CDS_CLIENTS file, when set. */
   clientsFile?: string;
   /** Trusted clients; empty = open mode (allowed only on a loopback HOST). */
@@ -32,6 +36,8 @@ export interface Config {
   jwtClockSkewS: number;
   /** Oldest accepted token (now - iat); also how long a jti is remembered at most. */
   jwtMaxTokenAgeS: number;
+  /** Most live remembered jti values per client (its share of the replay cache in the store). */
+  jwtReplayCachePerClient: number;
   /** '*' or the list of allowed origins. */
   corsOrigin: '*' | string[];
   logLevel: LogLevel;
@@ -53,12 +59,23 @@ export interface Config {
   metricsPort?: number;
   /** After SIGTERM: how long /readyz answers 503 while calls are still served, before the listener closes (ms). */
   shutdownDrainMs: number;
+  /** How long a client may take to send a request's headers (ms). */
+  httpHeadersTimeoutMs: number;
+  /** How long a client may take to send a request's body once its headers are in (ms): then 408. */
+  httpBodyTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (ms). */
+  httpKeepAliveTimeoutMs: number;
 }
 
 export type Env = Record<string, string | undefined>;
 
 /** Far above what one EHR sends (and above what the benchmarks drive); a guard against runaway clients. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 60_000;
+
+/** HTTP server timeouts (server/http/http-server.ts): headers, body, idle keep-alive. */
+export const DEFAULT_HTTP_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_HTTP_BODY_TIMEOUT_MS = 10_000;
+export const DEFAULT_HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -95,7 +112,16 @@ function hostForUrl(host: string): string {
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const host = value(env, 'HOST') ?? '127.0.0.1';
-  const publicBaseUrl = absoluteUrl('PUBLIC_BASE_URL', value(env, 'PUBLIC_BASE_URL') ?? `http://${hostForUrl(host)}:${port}`);
+  const publicBaseUrls = [
+    ...new Set(
+      (value(env, 'PUBLIC_BASE_URL') ?? `http://${hostForUrl(host)}:${port}`)
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== '')
+        .map((u) => absoluteUrl('PUBLIC_BASE_URL', u)),
+    ),
+  ];
+  const publicBaseUrl = publicBaseUrls[0];
   const dataDir = resolve(value(env, 'DATA_DIR') ?? './data');
 
   const clientsFile = value(env, 'CDS_CLIENTS');
@@ -138,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host,
     publicBaseUrl,
+    publicBaseUrls,
     clientsFile: clientsFile ? resolve(clientsFile) : undefined,
     clients,
     databaseUrl,
@@ -149,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     fhirMaxConcurrentRequests: integer(env, 'FHIR_MAX_CONCURRENT_REQUESTS', 0, 0, 10_000),
     jwtClockSkewS: integer(env, 'JWT_CLOCK_SKEW_S', 60, 0, 600),
     jwtMaxTokenAgeS: integer(env, 'JWT_MAX_TOKEN_AGE_S', 3600, 60, 86_400),
+    jwtReplayCachePerClient: integer(env, 'JWT_REPLAY_CACHE_PER_CLIENT', DEFAULT_REPLAY_CACHE_PER_CLIENT, 100, 100_000_000),
     corsOrigin,
     logLevel,
     patientKeySecret: secret.secret,
@@ -162,5 +190,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, 0, 100_000_000),
     metricsPort,
     shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
+    httpHeadersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', DEFAULT_HTTP_HEADERS_TIMEOUT_MS, 100, 600_000),
+    httpBodyTimeoutMs: integer(env, 'HTTP_BODY_TIMEOUT_MS', DEFAULT_HTTP_BODY_TIMEOUT_MS, 50, 600_000),
+    httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', DEFAULT_HTTP_KEEP_ALIVE_TIMEOUT_MS, 100, 600_000),
   };
 }

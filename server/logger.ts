@@ -38,6 +38,39 @@ export const REDACTED_PATHS = [
  */
 export const LOG_CAPTURE_ENV = 'LOG_CAPTURE_FILE';
 
+/** No log line is longer than this (bytes of UTF-8, newline included). */
+export const LOG_LINE_MAX_BYTES = 16 * 1024;
+/** How much of a too-long line's message is kept in the line that replaces it. */
+const CUT_MESSAGE_CHARS = 500;
+
+/**
+ * pino's last step before a line is written (hooks.streamWrite): a line over LOG_LINE_MAX_BYTES is
+ * replaced by a valid JSON line with its level, time and the start of its message, and says by how much
+ * it was too long. Client-chosen fields are already cut short (server/http/log-text.ts); this bounds
+ * whatever else could grow, e.g. an error message that quotes its input.
+ */
+export function boundedLogLine(line: string): string {
+  if (line.length * 3 < LOG_LINE_MAX_BYTES) return line; // cannot exceed the bound even if every character took 3 bytes
+  const bytes = Buffer.byteLength(line);
+  if (bytes <= LOG_LINE_MAX_BYTES) return line;
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    // not JSON: keep nothing of it but its size
+  }
+  const msg = typeof parsed.msg === 'string' ? parsed.msg.slice(0, CUT_MESSAGE_CHARS) : undefined;
+  const replacement: Record<string, unknown> = {
+    level: parsed.level,
+    time: parsed.time,
+    service: parsed.service,
+    reqId: typeof parsed.reqId === 'string' ? parsed.reqId.slice(0, 128) : undefined,
+    msg,
+    logLineCut: `this line was ${bytes} bytes, over the ${LOG_LINE_MAX_BYTES}-byte bound; its fields were dropped`,
+  };
+  return `${JSON.stringify(replacement)}\n`;
+}
+
 const captureDestinations = new Map<string, DestinationStream>();
 
 function captureDestination(file: string): DestinationStream {
@@ -55,6 +88,7 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     base: { service: 'ketamine-cds-hooks' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    hooks: { streamWrite: boundedLogLine },
   };
   const captureFile = process.env[LOG_CAPTURE_ENV];
   if (captureFile) {

@@ -24,6 +24,8 @@ import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
 import { listDecisionsQuery, numberPlaceholders, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
 import { prepareFeedback } from './feedback-items.js';
+import { checkRateLimitTake, rateLimitVerdict, takeTokenSql, type RateLimitTake, type RateLimitVerdict } from './rate-limit-buckets.js';
+import { checkTokenIdClaim, type TokenIdClaim, type TokenIdVerdict } from './seen-token-ids.js';
 import { parseInstant } from './instant.js';
 import { checkTransition, requireActorAndReason } from './lifecycle-policy.js';
 import { migratePostgres } from './migrations.js';
@@ -111,6 +113,12 @@ function valuesList(rows: number, width: number): string {
   }
   return tuples.join(', ');
 }
+
+/** takeTokenSql with PostgreSQL's placeholders: $1 caller, $2 perMinute, $3 now, $4 per ms. */
+const TAKE_TOKEN_SQL = takeTokenSql('LEAST', 'GREATEST').replace(
+  /:(caller|cap|now|perMs|true)\b/g,
+  (_m, name: string) => ({ caller: '$1::text', cap: '$2::float8', now: '$3::bigint', perMs: '$4::float8', true: 'true' })[name] as string,
+);
 
 function cardConflict(error: unknown): StoreError | undefined {
   const { code, constraint, detail } = error as { code?: string; constraint?: string; detail?: string };
@@ -558,5 +566,37 @@ export class PostgresStore implements Store {
       this.pool.query(numberPlaceholders(reasons.text), reasons.params),
     ]);
     return assembleOverrideStats(countRows.rows as Row[], reasonRows.rows as Row[]);
+  }
+
+  // ---- Client admission --------------------------------------------------------------------
+
+  async rememberTokenId(claim: TokenIdClaim): Promise<TokenIdVerdict> {
+    checkTokenIdClaim(claim);
+    const { issuer, jti, forgetAfterMs, nowMs, maxLivePerIssuer } = claim;
+    return this.inTransaction(async (client) => {
+      // The issuer's count row is locked first: one issuer's checks are serialised across processes,
+      // other issuers' are not touched.
+      await client.query('INSERT INTO seen_token_id_counts (issuer, live) VALUES ($1, 0) ON CONFLICT (issuer) DO NOTHING', [issuer]);
+      const counted = (await client.query('SELECT live FROM seen_token_id_counts WHERE issuer = $1 FOR UPDATE', [issuer])).rows[0] as { live: string };
+      const seen = (await client.query('SELECT forget_after_ms FROM seen_token_ids WHERE issuer = $1 AND jti = $2', [issuer, jti])).rows[0] as
+        | { forget_after_ms: string }
+        | undefined;
+      if (seen !== undefined && Number(seen.forget_after_ms) >= nowMs) return 'replayed';
+      const purged = (await client.query('DELETE FROM seen_token_ids WHERE issuer = $1 AND forget_after_ms < $2', [issuer, nowMs])).rowCount ?? 0;
+      const live = Math.max(0, Number(counted.live) - purged);
+      if (live >= maxLivePerIssuer) {
+        if (purged > 0) await client.query('UPDATE seen_token_id_counts SET live = $1 WHERE issuer = $2', [live, issuer]);
+        return 'full';
+      }
+      await client.query('INSERT INTO seen_token_ids (issuer, jti, forget_after_ms) VALUES ($1, $2, $3)', [issuer, jti, forgetAfterMs]);
+      await client.query('UPDATE seen_token_id_counts SET live = $1 WHERE issuer = $2', [live + 1, issuer]);
+      return 'fresh';
+    });
+  }
+
+  async takeRateLimitToken(take: RateLimitTake): Promise<RateLimitVerdict> {
+    checkRateLimitTake(take);
+    const result = await this.pool.query(TAKE_TOKEN_SQL, [take.caller, take.perMinute, take.nowMs, take.perMinute / 60_000]);
+    return rateLimitVerdict(result.rows[0] as { tokens: unknown; taken: unknown }, take.perMinute);
   }
 }

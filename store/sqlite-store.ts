@@ -20,6 +20,8 @@ import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
 import { listDecisionsQuery, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
 import { prepareFeedback } from './feedback-items.js';
+import { checkRateLimitTake, rateLimitVerdict, takeTokenSql, type RateLimitTake, type RateLimitVerdict } from './rate-limit-buckets.js';
+import { checkTokenIdClaim, type TokenIdClaim, type TokenIdVerdict } from './seen-token-ids.js';
 import { parseInstant } from './instant.js';
 import { checkTransition, requireActorAndReason } from './lifecycle-policy.js';
 import { migrateSqlite } from './migrations.js';
@@ -485,5 +487,64 @@ export class SqliteStore implements Store {
       this.db.prepare(counts.text).all(...counts.params) as Row[],
       this.db.prepare(reasons.text).all(...reasons.params) as Row[],
     );
+  }
+
+  // ---- Client admission --------------------------------------------------------------------
+
+  /**
+   * Runs a write of client admission state with synchronous=NORMAL: in WAL mode its commit survives a
+   * crash of the process (kill -9) but not necessarily of the machine, and costs no fsync on the request
+   * path (the next decision commit, synchronous=FULL, syncs it too). Decisions stay FULL.
+   */
+  private withoutSync<T>(write: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  async rememberTokenId(claim: TokenIdClaim): Promise<TokenIdVerdict> {
+    checkTokenIdClaim(claim);
+    const { issuer, jti, forgetAfterMs, nowMs, maxLivePerIssuer } = claim;
+    const run = this.db.transaction((): TokenIdVerdict => {
+      const seen = this.statement('SELECT forget_after_ms FROM seen_token_ids WHERE issuer = ? AND jti = ?').get(issuer, jti) as
+        | { forget_after_ms: number }
+        | undefined;
+      if (seen !== undefined && Number(seen.forget_after_ms) >= nowMs) return 'replayed';
+      // Only this issuer's expired entries are removed: never another client's.
+      const purged = this.statement('DELETE FROM seen_token_ids WHERE issuer = ? AND forget_after_ms < ?').run(issuer, nowMs).changes;
+      const counted = this.statement('SELECT live FROM seen_token_id_counts WHERE issuer = ?').get(issuer) as { live: number } | undefined;
+      const live = Math.max(0, Number(counted?.live ?? 0) - purged);
+      if (live >= maxLivePerIssuer) {
+        if (purged > 0) this.statement('UPDATE seen_token_id_counts SET live = ? WHERE issuer = ?').run(live, issuer);
+        return 'full';
+      }
+      this.statement('INSERT INTO seen_token_ids (issuer, jti, forget_after_ms) VALUES (?, ?, ?)').run(issuer, jti, forgetAfterMs);
+      this.statement('INSERT INTO seen_token_id_counts (issuer, live) VALUES (?, ?) ON CONFLICT (issuer) DO UPDATE SET live = excluded.live').run(
+        issuer,
+        live + 1,
+      );
+      return 'fresh';
+    });
+    return this.whenUnlocked(() => this.withoutSync(() => run.immediate()));
+  }
+
+  /** One attempt: while another process holds the write lock this fails at once (SQLITE_BUSY after the
+   * short busy timeout) and the caller lets the request through, rather than queue it behind the lock. */
+  async takeRateLimitToken(take: RateLimitTake): Promise<RateLimitVerdict> {
+    checkRateLimitTake(take);
+    const row = this.withoutSync(
+      () =>
+        this.statement(takeTokenSql('MIN', 'MAX')).get({
+          caller: take.caller,
+          cap: take.perMinute,
+          now: take.nowMs,
+          perMs: take.perMinute / 60_000,
+          true: 1,
+        }) as { tokens: number; taken: number },
+    );
+    return rateLimitVerdict(row, take.perMinute);
   }
 }

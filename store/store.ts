@@ -10,6 +10,11 @@
  */
 import type { RuleSet } from '../engine/rule-set-types.js';
 import type { FeedbackRequest } from '../cds-hooks/wire-types.js';
+import type { RateLimitTake, RateLimitVerdict } from './rate-limit-buckets.js';
+import type { TokenIdClaim, TokenIdVerdict } from './seen-token-ids.js';
+
+export type { RateLimitTake, RateLimitVerdict } from './rate-limit-buckets.js';
+export type { TokenIdClaim, TokenIdVerdict } from './seen-token-ids.js';
 
 export type LifecycleState = 'draft' | 'in-review' | 'approved' | 'active' | 'retired';
 
@@ -219,4 +224,14 @@ export interface Store {
   // Analysis
   /** Per rule and rule-set version, over decisions with from <= at < to. */
   overrideStats(range: { from: string; to: string }): Promise<OverrideStatsRow[]>;
+
+  // Client admission, shared by every process on the store (store/seen-token-ids.ts, store/rate-limit-buckets.ts)
+  /**
+   * Remembers a client token's jti for its issuer until claim.forgetAfterMs, unless it is already
+   * remembered and unexpired ('replayed') or the issuer already has maxLivePerIssuer live entries
+   * ('full'). Atomic across processes: of two processes remembering one jti at once, one gets 'replayed'.
+   */
+  rememberTokenId(claim: TokenIdClaim): Promise<TokenIdVerdict>;
+  /** Takes one token from the caller's bucket (refilled at perMinute per minute, at most perMinute). */
+  takeRateLimitToken(take: RateLimitTake): Promise<RateLimitVerdict>;
 }

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { HttpError } from '../http/http-error.js';
+import { clientText } from '../http/log-text.js';
 import { resolveAdminDeps, type AdminApiDeps, type AdminMountDeps } from './admin-deps.js';
 import { AdminError } from '../../use-cases/admin-error.js';
 import { sendAdminError } from './admin-error-response.js';
@@ -155,7 +156,7 @@ function adminErrorHandler(deps: AdminApiDeps): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (res.headersSent) {
       // A streamed export failed half-way: the status is gone, so cut the stream (the client sees it truncated).
-      deps.logger?.error({ path: req.path, errorName: err?.name, errorMessage: String(err?.message ?? err) }, 'admin stream failed');
+      deps.logger?.error({ path: clientText(req.path), errorName: clientText(err?.name, 64), errorMessage: clientText(err?.message ?? err, 1000) }, 'admin stream failed');
       res.destroy();
       return;
     }
@@ -176,7 +177,7 @@ function adminErrorHandler(deps: AdminApiDeps): ErrorRequestHandler {
       res.status(400).json({ error: 'invalid_request', message: 'body: could not be read', field: 'body' });
       return;
     }
-    deps.logger?.error({ path: req.path, errorName: err?.name, errorMessage: String(err?.message ?? err) }, 'admin API failed unexpectedly');
+    deps.logger?.error({ path: clientText(req.path), errorName: clientText(err?.name, 64), errorMessage: clientText(err?.message ?? err, 1000) }, 'admin API failed unexpectedly');
     res.status(500).json({ error: 'internal_error', message: 'the admin API failed unexpectedly; see the service log' });
   };
 }

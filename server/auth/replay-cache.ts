@@ -1,38 +1,36 @@
 /**
  * Remembers the `jti` of every accepted client token until the token could no longer be accepted
- * anyway (min(exp, iat + max age) + clock skew), so that a captured token cannot be replayed.
- * In memory and bounded: when full of live entries it refuses new tokens (fail closed) rather than
- * forget one that could then be replayed. Several replicas behind one load balancer each have their
- * own cache: they need a shared one (see docs/configuration.md, "Client trust").
+ * anyway (min(exp, iat + max age) + clock skew), so that a captured token cannot be replayed. The
+ * entries live in the configured store (store/seen-token-ids.ts): every replica on the database and
+ * every later start of the service sees them. Each client has a share of JWT_REPLAY_CACHE_PER_CLIENT
+ * live entries; when it is full that client's new tokens are refused (fail closed) rather than any
+ * entry forgotten, and no client's tokens can fill or evict another client's share.
  */
+import type { Store } from '../../store/store.js';
 
-export const DEFAULT_REPLAY_CACHE_CAPACITY = 200_000;
+export const DEFAULT_REPLAY_CACHE_PER_CLIENT = 100_000;
 
-export type ReplayVerdict = 'fresh' | 'replayed' | 'full';
+/** 'unavailable': the store did not answer (the caller answers 503, never lets the token through). */
+export type ReplayVerdict = 'fresh' | 'replayed' | 'full' | 'unavailable';
 
-export class ReplayCache {
-  private readonly entries = new Map<string, number>();
-
-  constructor(private readonly capacity = DEFAULT_REPLAY_CACHE_CAPACITY) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
+export interface ReplayCache {
   /** Records (iss, jti) until `forgetAfterMs` (epoch ms) unless it was already seen. */
-  checkAndRemember(iss: string, jti: string, forgetAfterMs: number, nowMs: number): ReplayVerdict {
-    const key = `${iss}\u0000${jti}`;
-    const until = this.entries.get(key);
-    if (until !== undefined && until >= nowMs) return 'replayed';
-    if (until === undefined && this.entries.size >= this.capacity) {
-      this.purge(nowMs);
-      if (this.entries.size >= this.capacity) return 'full';
-    }
-    this.entries.set(key, forgetAfterMs);
-    return 'fresh';
-  }
+  checkAndRemember(iss: string, jti: string, forgetAfterMs: number, nowMs: number): Promise<ReplayVerdict>;
+}
 
-  purge(nowMs: number): void {
-    for (const [key, until] of this.entries) if (until < nowMs) this.entries.delete(key);
+export class StoreReplayCache implements ReplayCache {
+  constructor(
+    private readonly store: Store,
+    private readonly perClient = DEFAULT_REPLAY_CACHE_PER_CLIENT,
+    private readonly onStoreError: (error: Error) => void = () => {},
+  ) {}
+
+  async checkAndRemember(iss: string, jti: string, forgetAfterMs: number, nowMs: number): Promise<ReplayVerdict> {
+    try {
+      return await this.store.rememberTokenId({ issuer: iss, jti, forgetAfterMs: Math.ceil(forgetAfterMs), nowMs, maxLivePerIssuer: this.perClient });
+    } catch (error) {
+      this.onStoreError(error as Error);
+      return 'unavailable';
+    }
   }
 }

@@ -12,8 +12,10 @@ export interface TrustedClient {
   iss: string;
   /** Public keys given out of band (spec: "the JWK Set SHALL be communicated out-of-band"). */
   jwks?: JSONWebKeySet;
-  /** The one JWK Set URL this service may fetch for this client (allowlisted `jku`). */
-  jku?: string;
+  /** The JWK Set URL(s) this service may fetch for this client (the `jku` allowlist). */
+  jku?: string | string[];
+  /** When set, the token's `sub` claim must equal it (Epic sends the CDS client id as `sub`). */
+  clientId?: string;
   /** FHIR base URLs this service may call with the client's fhirAuthorization. */
   fhirServers: string[];
   /** When set, the token's `tenant` claim must equal it. */
@@ -53,6 +55,12 @@ export function loadTrustedClients(file: string): TrustedClient[] {
     throw new ConfigError(`CDS_CLIENTS file ${file} is not valid JSON: ${(err as Error).message}`);
   }
   return parseTrustedClients(json, file);
+}
+
+/** The JWK Set URLs this service may fetch for `client` (none when its keys are only inline). */
+export function jkuAllowlist(client: TrustedClient): string[] {
+  if (client.jku === undefined) return [];
+  return typeof client.jku === 'string' ? [client.jku] : client.jku;
 }
 
 /** FHIR base URLs are compared without a trailing slash. */

@@ -1,20 +1,35 @@
 /**
  * Verifies a CDS client's bearer JWT (spec "Trusting CDS Clients" + best practices): asymmetric
- * algorithms only, `typ` JWT, `kid` found in the client's JWK Set (inline, or from its allowlisted
- * `jku`), `iss` on the allowlist, `aud` = the public URL of the endpoint called, `exp`/`nbf`/`iat`
- * within the clock skew, token not older than the maximum age, `jti` present and never seen before,
- * `tenant` as configured. The result says why a token failed so operators can read it in the log;
- * the client only ever sees 401 without detail. The token itself is never logged or returned.
+ * algorithms only, `typ` JWT, `kid` found in the client's JWK Set, `iss` on the allowlist, `aud` = the
+ * public URL of the endpoint called (any of PUBLIC_BASE_URL's URLs), `exp`/`nbf`/`iat` within the clock
+ * skew, token not older than the maximum age, `jti` present and never seen before (in the store, across
+ * replicas), `tenant` as configured, `sub` = the client id where the client's entry names one.
+ *
+ * Keys: a token's `jku` header is a hint, never an instruction. When the client's keys are configured
+ * inline and have the token's `kid`, that key is used and the header is not fetched (the CDS Hooks
+ * Sandbox sends a jku while its key is published out of band). Otherwise keys are fetched only from a
+ * `jku` URL on that client's allowlist: the header's, when it is on the list; a header naming any
+ * other URL is refused without contacting it.
+ *
+ * Claims that are recorded or stored (`jti`, `tenant`, `sub`) must be storable text (no NUL, no lone
+ * surrogate) of bounded length, so a token can never make a decision record or the replay table fail.
+ * The result says why a token failed so operators can read it in the log; the client only ever sees
+ * 401 without detail. The token itself is never logged or returned.
  */
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { unstorableTextReason } from '../../lib/unstorable-json.js';
+import { MAX_TOKEN_ID_LENGTH } from '../../store/seen-token-ids.js';
 import type { JwksCache } from './jwks-cache.js';
 import type { ReplayCache } from './replay-cache.js';
-import type { TrustedClient } from './trusted-clients.js';
+import { jkuAllowlist, type TrustedClient } from './trusted-clients.js';
 
 /** Signature algorithms accepted (spec RECOMMENDS ES384 and RS384; never `none` or HMAC). */
 export const ACCEPTED_ALGORITHMS = Object.freeze(['ES384', 'RS384', 'ES256', 'RS256', 'PS384']);
 
 export const REQUIRED_CLAIMS = Object.freeze(['iss', 'aud', 'exp', 'iat', 'jti']);
+
+/** Longest `tenant` and `sub` accepted (they are recorded and logged). */
+export const MAX_CLAIM_LENGTH = 256;
 
 export type TokenFailure =
   | 'malformed'
@@ -28,8 +43,10 @@ export type TokenFailure =
   | 'signature-invalid'
   | 'claims-invalid'
   | 'tenant-mismatch'
+  | 'sub-mismatch'
   | 'replayed-jti'
-  | 'replay-cache-full';
+  | 'replay-cache-full'
+  | 'replay-store-unavailable';
 
 export interface VerifiedClient {
   client: TrustedClient;
@@ -62,8 +79,8 @@ export class ClientTokenVerifier {
     this.byIss = new Map(options.clients.map((c) => [c.iss, c]));
   }
 
-  /** `audience` is the public URL of the endpoint the client called. */
-  async verify(token: string, audience: string): Promise<TokenVerdict> {
+  /** `audiences`: the public URLs of the endpoint the client called (one per PUBLIC_BASE_URL entry). */
+  async verify(token: string, audiences: string | readonly string[]): Promise<TokenVerdict> {
     let header: ReturnType<typeof decodeProtectedHeader>;
     let unverified: JWTPayload;
     try {
@@ -82,9 +99,11 @@ export class ClientTokenVerifier {
     if (!client) return fail('unknown-issuer');
     const iss = client.iss;
 
-    if (header.jku !== undefined && header.jku !== client.jku) return fail('jku-not-allowlisted', undefined, iss);
-    const jwk = await this.findKey(client, header.kid);
-    if (!jwk) return fail('unknown-kid', undefined, iss);
+    if (header.jku !== undefined && typeof header.jku !== 'string') return fail('malformed', 'jku header is not a string', iss);
+    const found = await this.findKey(client, header.kid, header.jku);
+    if (found === 'jku-not-allowlisted') return fail('jku-not-allowlisted', undefined, iss);
+    if (!found) return fail('unknown-kid', undefined, iss);
+    const jwk = found;
     if (jwk.alg !== undefined && jwk.alg !== alg) return fail('key-unusable', 'key alg differs from token alg', iss);
     if (jwk.use !== undefined && jwk.use !== 'sig') return fail('key-unusable', 'key use is not sig', iss);
 
@@ -102,7 +121,7 @@ export class ClientTokenVerifier {
       ({ payload } = await jwtVerify(token, key, {
         algorithms: [alg],
         issuer: iss,
-        audience,
+        audience: typeof audiences === 'string' ? audiences : [...audiences],
         clockTolerance: this.options.clockSkewS,
         currentDate: now,
         maxTokenAge: this.options.maxTokenAgeS,
@@ -116,12 +135,15 @@ export class ClientTokenVerifier {
     }
 
     if (typeof payload.jti !== 'string' || payload.jti.length === 0) return fail('claims-invalid', 'jti must be a non-empty string', iss);
+    const unstorable = unstorableClaim(payload);
+    if (unstorable !== undefined) return fail('claims-invalid', unstorable, iss);
     const tenant = typeof payload.tenant === 'string' ? payload.tenant : undefined;
     if (client.tenant !== undefined && tenant !== client.tenant) return fail('tenant-mismatch', undefined, iss);
+    if (client.clientId !== undefined && payload.sub !== client.clientId) return fail('sub-mismatch', undefined, iss);
 
     // Remember the jti until the token would be refused anyway (expired or too old), plus skew.
     const lastAcceptedS = Math.min(payload.exp as number, (payload.iat as number) + this.options.maxTokenAgeS);
-    const verdict = this.options.replay.checkAndRemember(
+    const verdict = await this.options.replay.checkAndRemember(
       iss,
       payload.jti,
       (lastAcceptedS + this.options.clockSkewS) * 1000,
@@ -129,6 +151,7 @@ export class ClientTokenVerifier {
     );
     if (verdict === 'replayed') return fail('replayed-jti', undefined, iss);
     if (verdict === 'full') return fail('replay-cache-full', undefined, iss);
+    if (verdict === 'unavailable') return fail('replay-store-unavailable', undefined, iss);
     return { ok: true, verified: { client, jti: payload.jti, tenant } };
   }
 
@@ -155,10 +178,37 @@ export class ClientTokenVerifier {
     return imported;
   }
 
-  private async findKey(client: TrustedClient, kid: string): Promise<JWK | undefined> {
+  /**
+   * The key for `kid`: inline first (the jku header is then ignored, and nothing is fetched); else from
+   * the header's jku when it is on the client's allowlist; else, without a header, from the allowlisted
+   * URLs in order. A header naming a URL off the allowlist is refused and never contacted.
+   */
+  private async findKey(client: TrustedClient, kid: string, headerJku: string | undefined): Promise<JWK | 'jku-not-allowlisted' | undefined> {
     const inline = client.jwks?.keys.find((k) => k.kid === kid);
     if (inline) return inline;
-    if (client.jku) return this.options.jwks.key(client.jku, kid);
+    const allowlist = jkuAllowlist(client);
+    if (headerJku !== undefined) {
+      if (!allowlist.includes(headerJku)) return 'jku-not-allowlisted';
+      return this.options.jwks.key(headerJku, kid);
+    }
+    for (const url of allowlist) {
+      const key = await this.options.jwks.key(url, kid);
+      if (key) return key;
+    }
     return undefined;
   }
+}
+
+/** Why a claim that is recorded or stored (jti, tenant, sub) cannot be, or undefined. */
+function unstorableClaim(payload: JWTPayload): string | undefined {
+  const limits: Array<[string, number]> = [['jti', MAX_TOKEN_ID_LENGTH], ['tenant', MAX_CLAIM_LENGTH], ['sub', MAX_CLAIM_LENGTH]];
+  for (const [name, max] of limits) {
+    const value = payload[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return `${name} must be a string`;
+    if (value.length > max) return `${name} is longer than ${max} characters`;
+    const reason = unstorableTextReason(value);
+    if (reason !== undefined) return `${name} ${reason}`;
+  }
+  return undefined;
 }

@@ -106,9 +106,12 @@ export function pageShell(): ConsoleAsset {
   return { contentType: 'text/html; charset=utf-8', body: staticText('index.html') };
 }
 
-/** A named asset, or undefined for an unknown name. */
+/**
+ * A named asset, or undefined for an unknown name. Names are looked up as own properties of the table
+ * only: "constructor", "__proto__" or "toString" (inherited from Object.prototype) are unknown names.
+ */
 export async function consoleAsset(name: string): Promise<ConsoleAsset | undefined> {
   if (name === 'console.js') return { contentType: 'text/javascript; charset=utf-8', body: await clientBundle() };
-  const type = STATIC_ASSETS[name];
-  return type === undefined ? undefined : { contentType: type, body: staticText(name) };
+  if (!Object.hasOwn(STATIC_ASSETS, name)) return undefined;
+  return { contentType: STATIC_ASSETS[name], body: staticText(name) };
 }

@@ -21,7 +21,7 @@ export const CONSOLE_BASE = '/console';
 export const CONSOLE_PAGES = ['preview', 'rule-sets', 'diff', 'decisions', 'stats'] as const;
 
 export interface ConsoleMountDeps extends AdminMountDeps {
-  config: AdminMountDeps['config'] & { maxBodyBytes: number; maxJsonDepth: number };
+  config: AdminMountDeps['config'] & { maxBodyBytes: number; maxJsonDepth: number; httpBodyTimeoutMs: number };
 }
 
 function sendShell(_req: Request, res: Response): void {
@@ -35,7 +35,7 @@ export function consoleRouter(): express.Router {
     res.set(CONSOLE_SECURITY_HEADERS).redirect(302, `${CONSOLE_BASE}/preview`);
   });
   router.get('/assets/:name', async (req, res, next) => {
-    const asset = await consoleAsset(req.params.name);
+    const asset = await consoleAsset(req.params.name as string);
     if (asset === undefined) return next();
     res.set(CONSOLE_SECURITY_HEADERS).type(asset.contentType).send(asset.body);
   });
@@ -56,6 +56,7 @@ export function mountConsole(app: Express, deps: ConsoleMountDeps): void {
       clock: admin.clock,
       maxBodyBytes: deps.config.maxBodyBytes,
       maxJsonDepth: deps.config.maxJsonDepth,
+      httpBodyTimeoutMs: deps.config.httpBodyTimeoutMs,
     }),
   );
   app.use(CONSOLE_BASE, consoleRouter());

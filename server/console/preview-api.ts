@@ -55,6 +55,7 @@ export interface PreviewApiDeps {
   clock: () => Date;
   maxBodyBytes: number;
   maxJsonDepth: number;
+  httpBodyTimeoutMs: number;
 }
 
 export interface FixtureSummary {

@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import { HttpError, invalidRequest, payloadTooLarge, unsupportedMediaType } from './http-error.js';
+import { clientText } from './log-text.js';
 import { requestContext } from './request-context.js';
 
 /** Errors raised by express.raw (body-parser / raw-body) carry a `type` and a 4xx status. */
@@ -36,7 +37,12 @@ export function errorHandler(logger: Logger, maxBodyBytes: number): ErrorRequest
     }
     // The request's logger (reqId, trace id) when the request got that far, else the service's.
     (requestContext(res)?.log ?? logger).error(
-      { method: req.method, path: req.path, errorName: err?.name, errorMessage: String(err?.message ?? err) },
+      {
+        method: clientText(req.method, 16),
+        path: clientText(req.path),
+        errorName: clientText(err?.name, 64),
+        errorMessage: clientText(err?.message ?? err, 1000),
+      },
       'unexpected error',
     );
     if (res.headersSent) return;

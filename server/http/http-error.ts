@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'method_not_allowed'
   | 'unsupported_media_type'
   | 'payload_too_large'
+  | 'request_timeout'
   | 'rate_limited'
   | 'unavailable'
   | 'internal_error';
@@ -46,6 +47,15 @@ export function unsupportedMediaType(message: string): HttpError {
 
 export function payloadTooLarge(limit: number): HttpError {
   return new HttpError(413, { error: 'payload_too_large', message: `the request body is larger than ${limit} bytes (MAX_BODY_BYTES)` });
+}
+
+/** The body did not arrive in time; the connection is closed after this answer. */
+export function requestTimeout(timeoutMs: number): HttpError {
+  return new HttpError(
+    408,
+    { error: 'request_timeout', message: `the request body did not arrive within ${timeoutMs} ms (HTTP_BODY_TIMEOUT_MS)` },
+    { Connection: 'close' },
+  );
 }
 
 export function rateLimited(perMinute: number, retryAfterS: number): HttpError {

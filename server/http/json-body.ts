@@ -1,11 +1,15 @@
 /**
- * Reads a JSON request body: Content-Type must be JSON (415), size at most MAX_BODY_BYTES (413),
- * UTF-8, nesting at most MAX_JSON_DEPTH (400), and valid JSON (400). Sets req.body to the parsed value.
+ * Reads a JSON request body: Content-Type must be JSON (415), size at most MAX_BODY_BYTES (413), whole
+ * within HTTP_BODY_TIMEOUT_MS (408, connection closed), UTF-8, nesting at most MAX_JSON_DEPTH (400),
+ * valid JSON (400), and nothing in it that cannot be computed with or stored: a number that overflows
+ * (`1e309`), a NUL or a lone surrogate in a string or member name (400 naming the JSON pointer,
+ * engine/unstorable-json.ts). Sets req.body to the parsed value.
  */
 import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { exceedsJsonDepth } from './json-depth.js';
-import { invalidRequest, unsupportedMediaType } from './http-error.js';
+import { findUnstorable, mayHoldUnstorable } from '../../lib/unstorable-json.js';
+import { invalidRequest, requestTimeout, unsupportedMediaType } from './http-error.js';
 
 export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 
@@ -27,7 +31,30 @@ function parsePosition(message: string): string {
   return at === undefined ? 'is not valid JSON' : `is not valid JSON (syntax error at position ${at})`;
 }
 
-export function jsonBody(options: { maxBodyBytes: number; maxJsonDepth: number }): RequestHandler[] {
+/**
+ * express.raw with a deadline: a body not complete within `timeoutMs` of the start of reading is
+ * answered 408 with Connection: close (the connection is closed after the answer, which also ends the
+ * read; its late outcome is ignored).
+ */
+function rawBodyWithin(timeoutMs: number, maxBodyBytes: number): RequestHandler {
+  const readRaw = express.raw({ type: () => true, limit: maxBodyBytes, inflate: true });
+  return (req, res, next) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      next(requestTimeout(timeoutMs));
+    }, timeoutMs);
+    readRaw(req, res, (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      next(err);
+    });
+  };
+}
+
+export function jsonBody(options: { maxBodyBytes: number; maxJsonDepth: number; httpBodyTimeoutMs: number }): RequestHandler[] {
   const parse: RequestHandler = (req, _res, next) => {
     const raw: unknown = req.body;
     if (!Buffer.isBuffer(raw) || raw.length === 0) {
@@ -43,16 +70,16 @@ export function jsonBody(options: { maxBodyBytes: number; maxJsonDepth: number }
         invalidRequest([{ pointer: '', message: `nests objects/arrays deeper than ${options.maxJsonDepth} levels (MAX_JSON_DEPTH)` }]),
       );
     }
+    let body: unknown;
     try {
-      req.body = JSON.parse(text);
+      body = JSON.parse(text);
     } catch (err) {
       return next(invalidRequest([{ pointer: '', message: parsePosition((err as Error).message) }]));
     }
+    const unstorable = mayHoldUnstorable(text) ? findUnstorable(body) : undefined;
+    if (unstorable) return next(invalidRequest([unstorable]));
+    req.body = body;
     next();
   };
-  return [
-    requireJsonContentType,
-    express.raw({ type: () => true, limit: options.maxBodyBytes, inflate: true }),
-    parse,
-  ];
+  return [requireJsonContentType, rawBodyWithin(options.httpBodyTimeoutMs, options.maxBodyBytes), parse];
 }

@@ -1,9 +1,11 @@
 /**
  * One structured log line per request: id, trace id, method, path, status, latency, hook, service,
- * client iss. Written with the request's logger (request-context.ts), which carries reqId, trace_id
- * and span_id.
+ * client iss, tenant. Written with the request's logger (request-context.ts), which carries reqId,
+ * trace_id and span_id. What the client chose (path, hook, tenant) is cut short and cleared of anything
+ * token-shaped (log-text.ts).
  */
 import type { RequestHandler } from 'express';
+import { clientText } from './log-text.js';
 import { elapsedMs, requestContext } from './request-context.js';
 
 const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
@@ -14,13 +16,13 @@ export function requestLog(): RequestHandler {
       const ctx = requestContext(res);
       const line = {
         method: req.method,
-        path: req.path,
+        path: clientText(req.path),
         status: res.statusCode,
         latencyMs: Math.round(elapsedMs(ctx) * 100) / 100,
-        hook: ctx.hook,
+        hook: clientText(ctx.hook, 64),
         serviceId: ctx.serviceId,
         clientIss: ctx.client?.client.iss,
-        tenant: ctx.client?.tenant,
+        tenant: clientText(ctx.client?.tenant, 64),
       };
       // A health probe's 503 (draining, or the store failing, which its own lines report) is not an error.
       if (res.statusCode >= 500 && !HEALTH_PATHS.has(req.path)) ctx.log.error(line, 'request');

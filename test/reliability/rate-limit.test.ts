@@ -1,44 +1,19 @@
 /**
  * Rate limiting (server/http/rate-limit.ts): a token bucket per client iss (open mode: per peer IP),
- * RATE_LIMIT_PER_MINUTE tokens, refilled at that rate per minute. An empty bucket answers 429
+ * kept in the store (the bucket arithmetic and its sharing across replicas are tested in the store
+ * suite, test/store/suite/client-admission.ts), RATE_LIMIT_PER_MINUTE tokens, refilled at that rate per minute. An empty bucket answers 429
  * {"error":"rate_limited"} with Retry-After; other clients are not affected; unauthenticated calls
  * cannot drain a client's bucket. Driven by the pinned clock: no waiting.
  */
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { MAX_BUCKETS, TokenBuckets } from '../../server/http/rate-limit.js';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, loadConfig } from '../../server/config.js';
 import { generateTestKey, jwks, signClientToken, type TestKey } from '../support/client-tokens.js';
 import { conforming } from '../support/response-schema.js';
 import { makeTempDir, PUBLIC_BASE_URL, startHarness, testEnv, type Harness } from '../support/server-harness.js';
 
 describe('rate limiting per client (token bucket)', () => {
-  describe('TokenBuckets', () => {
-    it('a full bucket of N, then one token per 60/N seconds; Retry-After is the wait for the next token', () => {
-      let now = 0;
-      const buckets = new TokenBuckets(6, () => now);
-      for (let i = 0; i < 6; i++) assert.deepEqual(buckets.take('a'), { ok: true });
-      assert.deepEqual(buckets.take('a'), { ok: false, retryAfterS: 10 });
-      now += 9_000;
-      assert.deepEqual(buckets.take('a'), { ok: false, retryAfterS: 1 });
-      now += 1_000;
-      assert.deepEqual(buckets.take('a'), { ok: true });
-      assert.deepEqual(buckets.take('b'), { ok: true }, 'another key has its own bucket');
-      now += 3_600_000;
-      for (let i = 0; i < 6; i++) assert.deepEqual(buckets.take('a'), { ok: true }, 'refills to the burst, not beyond');
-      assert.equal(buckets.take('a').ok, false);
-    });
-
-    it('memory is bounded: idle (full again) buckets are dropped when the table is full', () => {
-      let now = 0;
-      const buckets = new TokenBuckets(60, () => now, 100);
-      for (let i = 0; i < 100; i++) buckets.take(`k${i}`);
-      now += 60_000;
-      buckets.take('new');
-      assert.equal(buckets.size, 1);
-      assert.equal(MAX_BUCKETS, 10_000);
-    });
-
+  describe('RATE_LIMIT_PER_MINUTE', () => {
     it('RATE_LIMIT_PER_MINUTE: default 60 000, 0 = off, anything else not a whole number stops the start naming it', () => {
       const dir = makeTempDir();
       assert.equal(loadConfig(testEnv(dir)).rateLimitPerMinute, DEFAULT_RATE_LIMIT_PER_MINUTE);

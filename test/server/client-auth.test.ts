@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import request from 'supertest';
 import { JwksCache } from '../../server/auth/jwks-cache.js';
-import { ReplayCache } from '../../server/auth/replay-cache.js';
+import { StoreReplayCache } from '../../server/auth/replay-cache.js';
 import { ClientTokenVerifier } from '../../server/auth/verify-client-token.js';
 import { generateTestKey, hs256Token, jwks, signClientToken, unsecuredToken, type TestKey } from '../support/client-tokens.js';
 import { conforming } from '../support/response-schema.js';
@@ -185,7 +185,7 @@ describe('client authentication (JWT)', () => {
       const verifier = new ClientTokenVerifier({
         clients: [specClient],
         jwks: new JwksCache(async () => assert.fail('the inline JWK Set is used: nothing is fetched'), clock.now),
-        replay: new ReplayCache(),
+        replay: new StoreReplayCache(h.store),
         clock: clock.now,
         clockSkewS: 60,
         maxTokenAgeS: 3600,
@@ -211,7 +211,7 @@ describe('client authentication (JWT)', () => {
       const verifier = new ClientTokenVerifier({
         clients: [specClient],
         jwks: new JwksCache(async () => ({ keys: [] }), clock.now),
-        replay: new ReplayCache(),
+        replay: new StoreReplayCache(h.store),
         clock: clock.now,
         clockSkewS: 60,
         maxTokenAgeS: 3600,

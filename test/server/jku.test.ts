@@ -108,8 +108,18 @@ describe('client JWK Sets from jku', () => {
 
   it('[cds-hooks_2.0@195] a jku that is not on the allowlist is never contacted', async () => {
     assert.equal(await discover(k1, { header: { jku: attacker.url } }), 401);
-    assert.equal(await discover(inlineKey, { iss: INLINE_ISS, header: { jku: attacker.url } }), 401);
     assert.equal(attacker.hits, 0);
+    assert.equal(trusted.hits, 0);
+  });
+
+  it('with the kid inline, a jku header is a hint: the inline key is used and the header is never fetched', async () => {
+    assert.equal(await discover(inlineKey, { iss: INLINE_ISS, header: { jku: attacker.url } }), 200);
+    assert.equal(attacker.hits, 0);
+  });
+
+  it('a jku header that is not a string is refused as malformed, without any fetch', async () => {
+    assert.equal(await discover(k1, { header: { jku: [trusted.url] } }), 401);
+    assert.equal(h.logs.lines().filter((l) => l.msg === 'client authentication failed').at(-1)?.reason, 'malformed');
     assert.equal(trusted.hits, 0);
   });
 

@@ -4,6 +4,7 @@
  */
 import type { TestBackend } from './support/backends.js';
 import { analysisSuite } from './suite/analysis.js';
+import { clientAdmissionSuite } from './suite/client-admission.js';
 import { decisionsSuite } from './suite/decisions.js';
 import { feedbackSuite } from './suite/feedback.js';
 import { mergedCardsSuite } from './suite/merged-cards.js';
@@ -23,4 +24,5 @@ export function storeSuite(backend: TestBackend): void {
   mergedCardsSuite(backend);
   runtimeSuite(backend);
   versionCheckSuite(backend);
+  clientAdmissionSuite(backend);
 }

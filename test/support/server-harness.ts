@@ -80,6 +80,10 @@ export interface HarnessOptions {
   metrics?: ServiceMetrics;
   /** The service's tracer (default: buildApp's, spans with ids never exported). */
   tracer?: Tracer;
+  /** A store to use (e.g. PostgreSQL, or one a restarted service reopens); the harness does not close it. Default: a new SQLite store of its own. */
+  store?: Store;
+  /** Most POSTs in flight (MAX_IN_FLIGHT); default the app's. */
+  maxInFlight?: number;
 }
 
 export interface Harness {
@@ -121,7 +125,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
   const metrics = options.metrics;
-  const store = await openStore({ dataDir: join(dataDir, 'store'), clock: clock.now, onCommit: metrics && ((n) => metrics.auditCommitRecords.observe(n)) });
+  const ownStore = options.store === undefined;
+  const store =
+    options.store ??
+    (await openStore({ dataDir: join(dataDir, 'store'), clock: clock.now, onCommit: metrics && ((n) => metrics.auditCommitRecords.observe(n)) }));
   const app = buildApp({
     config,
     catalog: options.catalog ?? testCatalog(),
@@ -131,6 +138,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     fetchJwks: options.fetchJwks,
     metrics,
     tracer: options.tracer,
+    maxInFlight: options.maxInFlight,
   });
   return {
     app,
@@ -141,7 +149,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock,
     dataDir,
     async close() {
-      await store.close().catch(() => undefined);
+      if (ownStore) await store.close().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
