@@ -40,8 +40,8 @@ describe('Prometheus metrics, counting real calls (METRICS_PORT listener)', func
     h = await startHarness({
       catalog: new StaticServiceCatalog([ketamineRuleSet()]),
       clock: new TestClock(call.now),
-      // Four calls fit in the bucket (the clock is pinned, so it never refills): the fifth is refused.
-      env: { RATE_LIMIT_PER_MINUTE: '4', FHIR_DEADLINE_MS: '10000' },
+      // Three calls fit in the bucket (the clock is pinned, so it never refills): the fourth is refused.
+      env: { RATE_LIMIT_PER_MINUTE: '3', FHIR_DEADLINE_MS: '10000' },
       metrics,
     });
     fhir = await startFhirServer({ requireToken: TOKEN });
@@ -79,12 +79,14 @@ describe('Prometheus metrics, counting real calls (METRICS_PORT listener)', func
     const missingData = await post({ ...asNewCall(withoutPrefetch as CdsServiceRequest) });
     assert.equal(missingData.status, 412, missingData.text);
 
-    await h.store.close(); // the next decision cannot be recorded: 503 (STORE_FAILURE_MODE=fail-closed)
-    const notRecorded = await post(asNewCall(call.body));
-    assert.equal(notRecorded.status, 503, notRecorded.text);
-
     const overLimit = await post(asNewCall(call.body));
     assert.equal(overLimit.status, 429, overLimit.text);
+
+    // The rate-limit buckets live in the store too: with the store gone the limit lets calls through,
+    // and the next decision cannot be recorded: 503 (STORE_FAILURE_MODE=fail-closed).
+    await h.store.close();
+    const notRecorded = await post(asNewCall(call.body));
+    assert.equal(notRecorded.status, 503, notRecorded.text);
 
     const samples = await scrape();
     const calls = (labels: Record<string, string>) => sampleValue(samples, 'cds_service_call_duration_seconds_count', labels);
