@@ -120,6 +120,11 @@ export interface Indication {
   baseScore: Record<string, number>;
   /** Short phrase explaining the base score, shown as the first evidence factor. */
   rationale: string;
+  /**
+   * Tie-break between indications with the same base score when the model's tieBreak is "priority":
+   * higher wins. Every indication needs a distinct priority then.
+   */
+  priority?: number;
   citations: string[];
   certainty: Certainty;
 }
@@ -148,6 +153,12 @@ export interface EvidenceModel {
   /** Indications in order of precedence; the highest-scoring supported one for the product wins. */
   indications: Indication[];
   modifiers: EvidenceModifier[];
+  /**
+   * How indications with the same base score are ordered: "list-order" (default; the earlier one in
+   * `indications` wins, as rule sets written before this option did) or "priority" (each indication's
+   * declared `priority`, so that no tie is ever decided by where an entry sits in the list).
+   */
+  tieBreak?: 'list-order' | 'priority';
   grades: EvidenceGrade[];
   certainty: Certainty;
   citations: string[];
@@ -179,6 +190,12 @@ export interface Schedule {
   inductionCheckpoint: { doses: number; days: number };
   /** Typical duration of response after the last dose, per indication id (population medians). */
   durationOfResponseDays?: Record<string, number>;
+  /**
+   * False when the schedule has no labelled interval to be due or overdue against (e.g. off-label IV
+   * ketamine): the maintenanceTiming status is then never due/overdue and appointments never late.
+   * Default true.
+   */
+  tracksDue?: boolean;
   citations: string[];
   certainty: Certainty;
 }

@@ -580,6 +580,20 @@ function checkEvidence(ctx: Ctx): void {
     list(mod.appliesTo).forEach((id, j) => checkReference(ctx, 'indication', id, childPointer(ptr, 'appliesTo', j)));
   });
   checkDuplicateIds(ctx, list(ev.modifiers), pointer('evidence', 'modifiers'), 'modifier');
+  if (ev.tieBreak === 'priority') {
+    const priorities = new Map<number, number>();
+    list(ev.indications).forEach((ind, i) => {
+      if (!isRecord(ind)) return;
+      const ptr = pointer('evidence', 'indications', i, 'priority');
+      if (typeof ind.priority !== 'number') {
+        report(ctx, ptr, 'with tieBreak "priority" every indication needs a priority (otherwise a tie would be decided by list order)');
+        return;
+      }
+      const other = priorities.get(ind.priority);
+      if (other !== undefined) report(ctx, ptr, `priority ${ind.priority} is also the priority of ${pointer('evidence', 'indications', other)}: priorities must differ so that no tie is left undecided`);
+      else priorities.set(ind.priority, i);
+    });
+  }
   const grades = list(ev.grades);
   const mins = new Map<number, number>();
   grades.forEach((g, i) => {

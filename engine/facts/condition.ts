@@ -7,6 +7,8 @@
  *   Items are ordered by date (onset, else recordedDate), earliest first; undated last.
  *   latestOnset / latestRecorded (and their ages in days) let a rule ask for a recent onset or a
  *   recent recording, e.g. acute suicidal ideation rather than a years-old problem-list entry.
+ *   withinDays: only conditions whose onset or recordedDate is at most that many days old count (an
+ *   undated condition never does), e.g. "a suicidal-ideation entry from the last 30 days".
  */
 import type { FactKind, FactValue } from '../evaluation-types.js';
 import { displayOf, refOf, valueSetEntry } from './support/codes.js';
@@ -18,7 +20,7 @@ import {
   type ClinicalStatusFilter,
 } from './support/condition-records.js';
 import { ageDays, displayDate, earliestDate, latestDate, parseFhirDate, sortByDate } from './support/dates.js';
-import { enumString, paramsSchema, stringOrParamSchema, valueSetParam, valueSetSchema } from './support/params.js';
+import { enumString, numberOrParamSchema, optionalNumber, paramsSchema, stringOrParamSchema, valueSetParam, valueSetSchema } from './support/params.js';
 import {
   MAX,
   bool,
@@ -58,6 +60,7 @@ export const conditionKind: FactKind = {
         '"active" (default: active|recurrence|relapse, or no status), "history" (any clinical status incl. resolved/inactive/remission) or "resolved" (inactive|remission|resolved).',
         CLINICAL_STATUS_FILTERS,
       ),
+      withinDays: numberOrParamSchema('Only conditions whose onset or recordedDate is at most this many days old count (undated conditions never do).'),
     },
     ['valueSet'],
   ),
@@ -78,8 +81,17 @@ export const conditionKind: FactKind = {
   compute(decl, ctx): FactValue {
     const valueSet = valueSetParam(decl, 'valueSet', ctx);
     const filter = enumString<ClinicalStatusFilter>(decl, 'clinicalStatus', ctx, CLINICAL_STATUS_FILTERS, 'active');
+    const withinDays = optionalNumber(decl, 'withinDays', ctx);
     const vs = ctx.ruleSet.valueSets[valueSet];
-    const matched = matchingConditions(ctx, valueSet, filter).map(({ condition, match }) => ({
+    const recent = (dates: ReadonlyArray<string | undefined>): boolean =>
+      dates.some((d) => {
+        const age = ageDays(d, ctx.now);
+        return age !== null && age <= withinDays!;
+      });
+    const conditions = matchingConditions(ctx, valueSet, filter).filter(
+      ({ condition }) => withinDays === undefined || recent([onsetOf(condition), condition.recordedDate]),
+    );
+    const matched = conditions.map(({ condition, match }) => ({
       code: match.code,
       system: match.system ?? null,
       display: clip(displayOf(match, valueSetEntry(vs, match.system, match.code), condition.code?.text), MAX.display),

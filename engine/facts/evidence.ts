@@ -8,7 +8,10 @@
  *  - Each indication's `criteria` and each modifier's `when` are json-rules-engine conditions over the
  *    declared facts, evaluated with json-rules-engine (engine/facts/conditions.ts). An indication is
  *    supported when its criteria hold and it has a base score for the product.
- *  - The chosen indication is the supported one with the highest base score (ties: the earlier one).
+ *  - The chosen indication is the supported one with the highest base score. Ties: with the model's
+ *    tieBreak "priority", the higher declared priority (validation makes priorities distinct, so no
+ *    tie is decided by list order); with "list-order" (the default, for rule sets written before the
+ *    option), the earlier one in the model. tieText says when a tie was broken and how.
  *  - Modifiers whose `when` holds and whose appliesTo is empty or names the indication are applied in
  *    order: score = max(score + delta, min(floor, score)), i.e. a floor never raises a score that was
  *    already below it. Every supported indication is scored the same way (`scores`).
@@ -43,6 +46,7 @@ interface Scored {
   factors: Factor[];
   citations: string[];
   reads: string[];
+  priority: number;
 }
 
 function signed(n: number): string {
@@ -88,6 +92,7 @@ function absent(product: string | null, productLabel: string | null, reason: str
     citations: [],
     supported: supported.map((s) => s.indication),
     supportedText: '',
+    tieText: '',
     scores: [],
     scoresText: '',
     text: clip(reason, MAX.text),
@@ -126,6 +131,7 @@ export const evidenceKind: FactKind = {
     factorsText: str('Factors joined by "; ", e.g. "Low-quality RCT evidence (base 2); No comorbid MDD (-1)"', MAX.list),
     citations: list('Citation ids of the chosen indication and the applied modifiers', str('citation id', MAX.id)),
     supported: list('Ids of every supported indication (criteria hold, base score for the product)', str('indication id', MAX.id)),
+    tieText: str('When other supported indications had the same base score: which, and how the chosen one was preferred (declared priority, or list order); "" when there was no tie', MAX.text),
     supportedText: str('Labels of the supported indications joined by ", "', 400),
     scores: list(
       'Every supported indication scored, chosen first',
@@ -186,13 +192,22 @@ export const evidenceKind: FactKind = {
         factors,
         citations: [...new Set(citations)],
         reads: [...new Set(reads)],
+        priority: ind.priority ?? 0,
       });
     }
     if (scored.length === 0) return absent(productId, productLabel, `${NO_INDICATION} for ${product.label}`);
 
-    // Highest base score wins; sort is stable, so ties keep model order.
-    const ranked = [...scored].sort((a, b) => b.baseScore - a.baseScore);
+    // Highest base score wins. Ties: declared priority ("priority"), else model order (the sort is stable).
+    const byPriority = model.tieBreak === 'priority';
+    const ranked = [...scored].sort((a, b) => b.baseScore - a.baseScore || (byPriority ? b.priority - a.priority : 0));
     const chosen = ranked[0];
+    const tied = ranked.slice(1).filter((s) => s.baseScore === chosen.baseScore);
+    const tieText =
+      tied.length === 0
+        ? ''
+        : `Same base score (${formatScore(chosen.baseScore)}) as ${tied.map((t) => t.label).join(', ')}: ${
+            byPriority ? `${chosen.label} is preferred by the evidence model's declared priority` : `${chosen.label} comes first in the evidence model`
+          }`;
     const readValues = await Promise.all(chosen.reads.map((name) => ctx.fact(name)));
     return {
       present: true,
@@ -214,6 +229,7 @@ export const evidenceKind: FactKind = {
       citations: chosen.citations,
       supported: scored.map((s) => s.indication),
       supportedText: clip(scored.map((s) => s.label).join(', '), 400),
+      tieText: clip(tieText, MAX.text),
       scores: ranked.map((s) => ({
         indication: s.indication,
         label: clip(s.label, MAX.label),

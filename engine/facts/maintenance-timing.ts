@@ -6,9 +6,15 @@
  *  - Schedule: the `schedule` parameter, else the schedule of the product (the draft order's product on
  *    order hooks — via `orderFact` when given — or the most recently administered product otherwise).
  *    No schedule: present false.
+ *  - Day counting (`dayCounting`): "elapsed" (default, the behaviour of rule sets written before it
+ *    existed): whole 24-hour periods between instants (floor), days in UTC. "calendar": calendar days
+ *    in `timeZone` (an IANA name, default "UTC"; the facility's zone): a session's day is the calendar
+ *    date where it happened (a FHIR date without a time is its own day), and every day count below is
+ *    the difference of calendar dates, so a Monday 18:00 and a Thursday 08:00 session are 3 days
+ *    apart. With calendar counting, nextDue is lastDose + ceil(intervalDays) calendar days.
  *  - Doses: MedicationAdministration (completed/in-progress) and Procedure (completed) coded in the
- *    schedule's administrationValueSet, up to now. Records on the same calendar day (UTC) are one dose
- *    (EHRs often record a session as both a MedicationAdministration and a Procedure).
+ *    schedule's administrationValueSet, up to now. Records on the same day (see day counting) are one
+ *    dose (EHRs often record a session as both a MedicationAdministration and a Procedure).
  *  - Course: the latest run of doses with no gap longer than courseGapDays.
  *  - Proposed instant: the earliest proposed appointment's start on appointment-book (now when there is
  *    none); now on the other hooks. Day counts are whole days (floor) between instants.
@@ -18,7 +24,10 @@
  *  - Status from days since the last dose at the proposed instant (d), with the phase's interval (I),
  *    minimum interval (M) and the schedule's graceDays (G): not-started (no doses); lapsed
  *    (d > courseGapDays); too-soon (d < M); not-yet-due (d < I); due (I <= d <= I + G); overdue.
- *  - dosesLast7Days: doses in the 7 days ending at the proposed instant (0-6 whole days before it),
+ *    A schedule with `tracksDue: false` (no labelled interval, e.g. off-label IV ketamine) is never
+ *    due, overdue or late: its status is "no-interval" once the minimum interval has passed, and a
+ *    proposed appointment is too-soon or on-schedule (a lapse too: never "late").
+ *  - dosesLast7Days: doses in the 7 days ending at the proposed instant (0-6 days before it),
  *    plus the proposed dose itself on order hooks with a product order and on appointment-book with an
  *    appointment. exceedsMaxFrequency: dosesLast7Days > the phase's maxDosesPerWeek.
  *  - inductionCheckpointReached: the current (not lapsed) course has at least checkpoint.doses doses or
@@ -34,7 +43,18 @@
  */
 import type { FactContext, FactKind, FactValue } from '../evaluation-types.js';
 import type { Schedule, SchedulePhase } from '../rule-set-types.js';
-import { addDays, ageDays, displayDate, daysBetween, isoDate, parseFhirDate } from './support/dates.js';
+import {
+  addCalendarDays,
+  addDays,
+  ageDays,
+  calendarDayIn,
+  calendarDaysBetween,
+  daysBetween,
+  displayDate,
+  isKnownTimeZone,
+  isoDate,
+  parseFhirDate,
+} from './support/dates.js';
 import { matchingObservations } from './support/observations.js';
 import { administrationsIn, isOrderHook, productInContext } from './support/products.js';
 import {
@@ -46,7 +66,9 @@ import {
   optionalString,
   optionalValueSetParam,
   paramsSchema,
+  stringOrParamSchema,
   valueSetSchema,
+  enumString,
 } from './support/params.js';
 import {
   MAX,
@@ -68,16 +90,54 @@ import {
   dateStr,
 } from './support/shape.js';
 
-const STATUSES = ['not-started', 'too-soon', 'not-yet-due', 'due', 'overdue', 'lapsed'] as const;
+const STATUSES = ['not-started', 'too-soon', 'not-yet-due', 'due', 'overdue', 'lapsed', 'no-interval'] as const;
+const DAY_COUNTINGS = ['elapsed', 'calendar'] as const;
+type DayCounting = (typeof DAY_COUNTINGS)[number];
 type TimingStatus = (typeof STATUSES)[number];
 const APPOINTMENT_STATUSES = ['too-soon', 'on-schedule', 'late'] as const;
 /** Appointment statuses that are not a planned visit. */
 const VOID_APPOINTMENT = ['cancelled', 'entered-in-error', 'noshow'];
 
-interface Session {
+/** A dated point of the course: its day (YYYY-MM-DD, see day counting) and instant. */
+interface Point {
   day: string;
   instant: Date;
+}
+
+interface Session extends Point {
   refs: string[];
+}
+
+/** How days are counted between points: elapsed 24-hour periods (UTC days) or calendar days in a zone. */
+interface DayCounter {
+  point(text: string | undefined, instant: Date): Point;
+  between(from: Point, to: Point): number;
+  /** The day `days` after a point (YYYY-MM-DD). */
+  after(from: Point, days: number): string;
+}
+
+const ELAPSED: DayCounter = {
+  point: (_text, instant) => ({ day: isoDate(instant), instant }),
+  between: (from, to) => daysBetween(from.instant, to.instant),
+  after: (from, days) => addDays(from.instant, days),
+};
+
+function calendarCounter(timeZone: string): DayCounter {
+  return {
+    point: (text, instant) => ({ day: calendarDayIn(text ?? instant.toISOString(), timeZone) ?? calendarDayIn(instant.toISOString(), timeZone)!, instant }),
+    between: (from, to) => calendarDaysBetween(from.day, to.day),
+    after: (from, days) => addCalendarDays(from.day, Math.ceil(days)),
+  };
+}
+
+function dayCounter(decl: Record<string, unknown>, ctx: FactContext): DayCounter {
+  const counting = enumString<DayCounting>(decl, 'dayCounting', ctx, DAY_COUNTINGS, 'elapsed');
+  const timeZone = optionalString(decl, 'timeZone', ctx) ?? 'UTC';
+  if (counting === 'elapsed') return ELAPSED;
+  if (!isKnownTimeZone(timeZone)) {
+    throw new FactParameterError(`${describeDeclaration(decl, ctx)}: parameter "timeZone" is "${timeZone}", which is not an IANA time zone name (e.g. "UTC", "America/New_York")`);
+  }
+  return calendarCounter(timeZone);
 }
 
 interface Target {
@@ -105,17 +165,17 @@ async function resolveSchedule(decl: Record<string, unknown>, ctx: FactContext):
   return { productId, scheduleId, schedule, proposedDose };
 }
 
-/** Doses of the schedule, one per calendar day, oldest first. */
-function sessions(ctx: FactContext, schedule: Schedule): Session[] {
+/** Doses of the schedule, one per day (see day counting), oldest first. */
+function sessions(ctx: FactContext, schedule: Schedule, counter: DayCounter): Session[] {
   const byDay = new Map<string, Session>();
   for (const a of administrationsIn(ctx, schedule.administrationValueSet)) {
-    const day = isoDate(a.instant);
+    const { day } = counter.point(a.date, a.instant);
     const s = byDay.get(day);
     if (s) {
       if (a.ref) s.refs.push(a.ref);
     } else byDay.set(day, { day, instant: a.instant, refs: a.ref ? [a.ref] : [] });
   }
-  return [...byDay.values()].sort((a, b) => a.instant.getTime() - b.instant.getTime());
+  return [...byDay.values()].sort((a, b) => (a.day === b.day ? a.instant.getTime() - b.instant.getTime() : a.day < b.day ? -1 : 1));
 }
 
 function phaseAt(phases: readonly SchedulePhase[], day: number): SchedulePhase {
@@ -147,6 +207,7 @@ const STATUS_TEXT: Readonly<Record<TimingStatus, string>> = {
   due: 'due',
   overdue: 'overdue',
   lapsed: 'course lapsed: restarts induction',
+  'no-interval': 'no labelled interval: decide by response',
 };
 
 export const maintenanceTimingKind: FactKind = {
@@ -159,6 +220,8 @@ export const maintenanceTimingKind: FactKind = {
     indicationFact: { type: 'string', minLength: 1, description: "Name of the evidence fact whose indication selects the schedule's durationOfResponseDays." },
     scoreValueSet: valueSetSchema('Symptom score codes (e.g. PHQ-9 total) for baseline/latest comparison.'),
     baselineWindowDays: numberOrParamSchema('A baseline score may be at most this many days before the course start (default: any age).'),
+    dayCounting: stringOrParamSchema('"elapsed" (default): whole 24-hour periods between instants, days in UTC. "calendar": calendar days in timeZone (the facility\'s), whatever the time of day of each session.', DAY_COUNTINGS),
+    timeZone: stringOrParamSchema('IANA time zone of the facility for calendar day counting (default "UTC"), e.g. "America/New_York".'),
   }),
   output: factShape('Dosing-schedule timing for the proposed dose', {
     present: bool('True when a schedule applies (product known and has a schedule)'),
@@ -179,11 +242,11 @@ export const maintenanceTimingKind: FactKind = {
     intervalDays: int('Expected interval of the phase (days)'),
     minIntervalDays: int('Minimum interval of the phase (days)'),
     maxDosesPerWeek: int('Most doses in any 7 days in the phase'),
-    nextDue: dateStrOrNull('lastDose + intervalDays (YYYY-MM-DD)'),
+    nextDue: dateStrOrNull('lastDose + intervalDays (YYYY-MM-DD); null when the schedule does not track due dates (tracksDue false)'),
     nextDueInDays: intOrNull('Whole days from now to nextDue (negative when past)'),
     status: enumStr('Timing status of the proposed dose', STATUSES),
     statusText: str('Status for display', 60),
-    dosesLast7Days: int('Doses in the 7 days ending at the proposed instant, including the proposed dose on order hooks / appointment-book'),
+    dosesLast7Days: int('Doses in the 7 days (days 0-6, see day counting) ending at the proposed instant, including the proposed dose on order hooks / appointment-book'),
     exceedsMaxFrequency: bool('dosesLast7Days > maxDosesPerWeek'),
     inInduction: bool('The proposed dose falls in the first phase'),
     inductionCheckpointReached: bool('The current course reached checkpoint.doses doses or checkpoint.days days'),
@@ -209,37 +272,41 @@ export const maintenanceTimingKind: FactKind = {
     const indicationFact = optionalFactName(decl, 'indicationFact', ctx, ['evidence']);
     const scoreVs = optionalValueSetParam(decl, 'scoreValueSet', ctx);
     const baselineWindow = optionalNumber(decl, 'baselineWindowDays', ctx);
+    const counter = dayCounter(decl, ctx);
     const target = await resolveSchedule(decl, ctx);
     if (!target) return absentValue(ctx);
     const { schedule } = target;
+    const tracksDue = schedule.tracksDue !== false;
     const phases = [...schedule.phases].sort((a, b) => a.fromDay - b.fromDay);
 
     const appointment = ctx.hook === 'appointment-book' ? earliestAppointment(ctx) : undefined;
-    const proposed = appointment?.instant ?? ctx.now;
+    const now = counter.point(ctx.now.toISOString(), ctx.now);
+    const proposed = appointment ? counter.point(appointment.start, appointment.instant) : now;
     const proposedDose = target.proposedDose || appointment !== undefined;
 
-    const all = sessions(ctx, schedule);
+    const all = sessions(ctx, schedule, counter);
     const last = all[all.length - 1];
     let courseIndex = all.length - 1;
-    while (courseIndex > 0 && daysBetween(all[courseIndex - 1].instant, all[courseIndex].instant) <= schedule.courseGapDays) courseIndex--;
+    while (courseIndex > 0 && counter.between(all[courseIndex - 1], all[courseIndex]) <= schedule.courseGapDays) courseIndex--;
     const course = last ? all.slice(courseIndex) : [];
     const first = course[0];
 
-    const atProposed = last ? daysBetween(last.instant, proposed) : null;
+    const atProposed = last ? counter.between(last, proposed) : null;
     const lapsed = atProposed !== null && atProposed > schedule.courseGapDays;
-    const courseDay = first && !lapsed ? daysBetween(first.instant, proposed) : last ? 0 : null;
+    const courseDay = first && !lapsed ? counter.between(first, proposed) : last ? 0 : null;
     const phase = phaseAt(phases, courseDay ?? 0);
 
     let status: TimingStatus;
     if (!last || atProposed === null) status = 'not-started';
     else if (lapsed) status = 'lapsed';
     else if (atProposed < phase.minIntervalDays) status = 'too-soon';
+    else if (!tracksDue) status = 'no-interval';
     else if (atProposed < phase.intervalDays) status = 'not-yet-due';
     else if (atProposed <= phase.intervalDays + schedule.graceDays) status = 'due';
     else status = 'overdue';
 
     const recentDoses = all.filter((s) => {
-      const d = daysBetween(s.instant, proposed);
+      const d = counter.between(s, proposed);
       return d >= 0 && d <= 6;
     }).length;
     const dosesLast7Days = recentDoses + (proposedDose ? 1 : 0);
@@ -248,7 +315,7 @@ export const maintenanceTimingKind: FactKind = {
     const dosesInCourse = active ? course.length : 0;
     const checkpoint = schedule.inductionCheckpoint;
     const reached = active && (dosesInCourse >= checkpoint.doses || (courseDay ?? 0) >= checkpoint.days);
-    const lastDay = first && last ? daysBetween(first.instant, last.instant) : 0;
+    const lastDay = first && last ? counter.between(first, last) : 0;
     const reachedAtLast = active && (dosesInCourse - 1 >= checkpoint.doses || lastDay >= checkpoint.days);
 
     let durationOfResponseDays: number | null = null;
@@ -263,8 +330,8 @@ export const maintenanceTimingKind: FactKind = {
       }
     }
 
-    const nextDue = last ? addDays(last.instant, phase.intervalDays) : null;
-    const daysSinceLast = last ? daysBetween(last.instant, ctx.now) : null;
+    const nextDue = last && tracksDue ? counter.after(last, phase.intervalDays) : null;
+    const daysSinceLast = last ? counter.between(last, now) : null;
 
     // Symptom scores.
     const scores = scoreVs
@@ -300,14 +367,16 @@ export const maintenanceTimingKind: FactKind = {
     let appointmentStatus: (typeof APPOINTMENT_STATUSES)[number] | null = null;
     if (appointment && atProposed !== null) {
       if (atProposed < phase.minIntervalDays && !lapsed) appointmentStatus = 'too-soon';
-      else if (atProposed > phase.intervalDays + schedule.graceDays || lapsed) appointmentStatus = 'late';
+      else if (tracksDue && (atProposed > phase.intervalDays + schedule.graceDays || lapsed)) appointmentStatus = 'late';
       else appointmentStatus = 'on-schedule';
     }
     const appointmentText = !appointment
       ? ''
       : atProposed === null
         ? `appointment ${displayDate(appointment.start, ctx.now, 'date-time')}: first dose`
-        : `appointment ${displayDate(appointment.start, ctx.now, 'date-time')} is ${days(atProposed)} after the last dose (${appointmentStatus}; interval ${phase.intervalDays} days, minimum ${phase.minIntervalDays})`;
+        : `appointment ${displayDate(appointment.start, ctx.now, 'date-time')} is ${days(atProposed)} after the last dose (${appointmentStatus}; ${
+            tracksDue ? `interval ${phase.intervalDays} days, ` : 'no labelled interval, '
+          }minimum ${phase.minIntervalDays})`;
 
     let text: string;
     if (!last) text = `No previous ${schedule.label} doses recorded: the dose starts ${phase.label}`;
@@ -315,7 +384,7 @@ export const maintenanceTimingKind: FactKind = {
     else {
       text =
         `Dose ${dosesInCourse + (proposedDose ? 1 : 0)} of the course started ${displayDate(first.day, ctx.now)} (day ${courseDay}, ${phase.label}); ` +
-        `last dose ${displayDate(last.day, ctx.now)} (${days(atProposed ?? 0)} before); next due ${displayDate(nextDue, ctx.now)}: ${STATUS_TEXT[status]}`;
+        `last dose ${displayDate(last.day, ctx.now)} (${days(atProposed ?? 0)} before)${nextDue ? `; next due ${displayDate(nextDue, ctx.now)}` : ''}: ${STATUS_TEXT[status]}`;
     }
 
     const scoreRefs = [baselineIndex, latestIndex].filter((i) => i >= 0).map((i) => scores[i].ref);
@@ -326,7 +395,7 @@ export const maintenanceTimingKind: FactKind = {
       scheduleLabel: clip(schedule.label, MAX.label),
       started: last !== undefined,
       courseStart: active ? first.day : null,
-      courseStartAgeDays: active ? ageDays(first.day, ctx.now) : null,
+      courseStartAgeDays: active ? (counter === ELAPSED ? ageDays(first.day, ctx.now) : counter.between(first, now)) : null,
       dosesInCourse,
       courseDay,
       lastDose: last?.day ?? null,
@@ -339,7 +408,7 @@ export const maintenanceTimingKind: FactKind = {
       minIntervalDays: phase.minIntervalDays,
       maxDosesPerWeek: phase.maxDosesPerWeek,
       nextDue,
-      nextDueInDays: nextDue ? 0 - (ageDays(nextDue, ctx.now) ?? 0) : null,
+      nextDueInDays: nextDue ? (counter === ELAPSED ? 0 - (ageDays(nextDue, ctx.now) ?? 0) : calendarDaysBetween(now.day, nextDue)) : null,
       status,
       statusText: STATUS_TEXT[status],
       dosesLast7Days,

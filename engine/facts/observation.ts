@@ -5,11 +5,15 @@
  *   value: a number for Quantity/integer values, else text (string, boolean as "true"/"false", or a
  *   coded answer's text/display/code); valueCode/valueSystem carry a coded answer's code.
  *   withinDays: only observations at most that many days old.
+ *   answerValueSet: only observations whose coded answer (valueCodeableConcept) is in that value set,
+ *   e.g. the "yes" answers of a screening questionnaire's items: present then means "a positive answer
+ *   in the window", whichever item it was.
  */
 import type { FactKind, FactValue } from '../evaluation-types.js';
 import { ageDays, displayDate } from './support/dates.js';
 import { matchingObservations, type MatchedObservation } from './support/observations.js';
-import { numberOrParamSchema, optionalNumber, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
+import { codingsOf, firstMatch } from './support/codes.js';
+import { numberOrParamSchema, optionalNumber, optionalValueSetParam, paramsSchema, valueSetParam, valueSetSchema } from './support/params.js';
 import { MAX, bool, clip, factShape, int, intOrNull, objOrNull, str, strOrNull, uniqueRefs, dateStrOrNull, dateStr } from './support/shape.js';
 
 type Scalar = number | string | null;
@@ -46,6 +50,7 @@ export const observationKind: FactKind = {
     {
       valueSet: valueSetSchema('Observation codes (Observation.code or component.code), e.g. a PHQ-9 total score LOINC.'),
       withinDays: numberOrParamSchema('Only observations at most this many days old count.'),
+      answerValueSet: valueSetSchema('Only observations whose coded answer (valueCodeableConcept) is in this value set count, e.g. the "yes" answers of a screening item.'),
     },
     ['valueSet'],
   ),
@@ -70,7 +75,9 @@ export const observationKind: FactKind = {
   compute(decl, ctx): FactValue {
     const valueSet = valueSetParam(decl, 'valueSet', ctx);
     const withinDays = optionalNumber(decl, 'withinDays', ctx);
+    const answerValueSet = optionalValueSetParam(decl, 'answerValueSet', ctx);
     const matches = matchingObservations(ctx, valueSet).filter((m) => {
+      if (answerValueSet !== undefined && (m.value.kind !== 'coded' || !firstMatch(ctx, answerValueSet, codingsOf(m.value.concept)))) return false;
       if (withinDays === undefined) return true;
       const age = ageDays(m.date, ctx.now);
       return age !== null && age <= withinDays;

@@ -129,3 +129,58 @@ export function sortByDate<T>(items: readonly T[], dateOf: (item: T) => string |
     .sort((a, b) => a.t - b.t || a.index - b.index)
     .map((x) => x.item);
 }
+
+/**
+ * Calendar days in a time zone (the facility's): schedules count days on the calendar where the
+ * sessions happen, never elapsed 24-hour periods, so that a Monday 18:00 and a Thursday 08:00 session
+ * are 3 days apart whatever the hours.
+ */
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = DAY_FORMATS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    DAY_FORMATS.set(timeZone, format);
+  }
+  return format;
+}
+
+/** True when the runtime knows the IANA time zone name (e.g. "UTC", "America/New_York"). */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    dayFormat(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The calendar day (YYYY-MM-DD) of a FHIR date or dateTime in a time zone: a date without a time is
+ * its own day (it names a calendar day, not an instant); a dateTime is converted to the zone.
+ * undefined when the text does not parse.
+ */
+export function calendarDayIn(value: string | undefined | null, timeZone: string): string | undefined {
+  const instant = parseFhirDate(value);
+  if (!instant || typeof value !== 'string') return undefined;
+  if (!value.includes('T')) return isoDate(instant);
+  const parts = dayFormat(timeZone).formatToParts(instant);
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** The calendar day of an instant in a time zone. */
+export function calendarDayOfInstant(instant: Date, timeZone: string): string {
+  return calendarDayIn(instant.toISOString(), timeZone)!;
+}
+
+/** Calendar days from one YYYY-MM-DD day to another (negative when `to` is earlier). */
+export function calendarDaysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+/** A YYYY-MM-DD day plus whole calendar days. */
+export function addCalendarDays(day: string, days: number): string {
+  return isoDate(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
+}
