@@ -11,7 +11,8 @@
  *    (route name -> value set id), in the declaration's order; "unknown" when none matches.
  *  - Dose: dosageInstruction[0].doseAndRate[0].doseQuantity (or doseRange.high). Units: mg, g, ug/mcg
  *    -> doseMg; mg/kg -> dosePerKg (and doseMg = dosePerKg × weight when `weightFact` gives a weight).
- *    dosePerKg from an mg dose = doseMg / weight kg, rounded to 2 decimals.
+ *    dosePerKg from an mg dose = doseMg / weight kg, rounded to 2 decimals. With `weightBasedProducts`,
+ *    the weight is used only for those products (a fixed-dose device gets no mg/kg).
  *  - Frequency: timing.repeat frequency (default 1) per period/periodUnit, as doses per week (2 dp).
  *  - Compounded (the FDA 2023 compounded-ketamine concern): true when any coding in
  *    Medication.form, Medication.code, MedicationRequest.category, or an extension's
@@ -175,6 +176,12 @@ export const draftOrderKind: FactKind = {
         minProperties: 1,
       },
       weightFact: { type: 'string', minLength: 1, description: 'Name of a bodyWeight fact, for mg <-> mg/kg.' },
+      weightBasedProducts: {
+        type: 'array',
+        'x-references': 'product',
+        description: 'Product ids dosed by weight: only their orders get mg <-> mg/kg conversion (dosePerKg, weightKg, "(0.8 mg/kg)" in text). Default: every product. A fixed-dose product (e.g. a nasal spray device) is left out so that no mg/kg is shown for it.',
+        items: { type: 'string', minLength: 1 },
+      },
       compoundedValueSet: valueSetSchema('Codes marking a compounded preparation (Medication.form/code, MedicationRequest.category, or extension values).'),
       compoundedTexts: {
         type: 'array',
@@ -249,9 +256,10 @@ export const draftOrderKind: FactKind = {
     const routeCoding = dosage?.route?.coding?.find((c) => c.code);
     const routeText = dosage?.route?.text ?? routeCoding?.display ?? routeCoding?.code ?? null;
 
+    const weightBased = optionalStringList(decl, 'weightBasedProducts', ctx);
     let weightKg: number | null = null;
     const weightRefs: string[] = [];
-    if (weightFact) {
+    if (weightFact && (weightBased === undefined || weightBased.includes(productId))) {
       const weight = await ctx.fact(weightFact);
       if (typeof weight.kg === 'number' && weight.kg > 0) {
         weightKg = weight.kg;
