@@ -44,6 +44,12 @@ const SAMPLES: ReadonlyArray<{ name: string; fixture: string }> = [
   { name: 'esketamine-long-term', fixture: 'maintenance-long-term-review-fires.yaml' },
   { name: 'esketamine-too-soon', fixture: 'appointment-too-soon-fires.yaml' },
   { name: 'esketamine-on-schedule', fixture: 'appointment-on-schedule-near-miss.yaml' },
+  // 1.2.0 (issue 14)
+  { name: 'trd-suicidal-ideation-esketamine', fixture: 'si-trd-esketamine-84mg-order-select-fires.yaml' },
+  { name: 'trd-suicidal-ideation-esketamine', fixture: 'si-trd-esketamine-84mg-order-sign-fires.yaml' },
+  { name: 'bipolar-hypomanic-iv-ketamine', fixture: 'mania-hypomanic-episode-iv-fires.yaml' },
+  { name: 'esketamine-week-5-end-of-induction', fixture: 'calendar-week5-first-weekly-dose-response-fires.yaml' },
+  { name: 'compounded-ketamine-troche', fixture: 'home-troche-order-select-own-evidence-fires.yaml' },
 ];
 
 function main(): number {

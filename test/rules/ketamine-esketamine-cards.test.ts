@@ -14,6 +14,7 @@ import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import type { Card } from '../../cds-hooks/wire-types.js';
 import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
+import { compiledForFixture } from '../../engine/fixtures/run-fixtures.js';
 
 const DIR = fileURLToPath(new URL('../../rules/ketamine-esketamine', import.meta.url));
 
@@ -24,6 +25,8 @@ const HARD_STOPS = [
   'contraindication-ich-history',
   'contraindication-hypersensitivity',
   'bp-above-stop-threshold',
+  'bp-diastolic-above-stop-threshold',
+  'bp-both-above-stop-threshold',
   'esketamine-under-18',
   'ketamine-use-disorder',
 ];
@@ -49,9 +52,11 @@ describe('ketamine-esketamine: what the clinician sees', () => {
     compiled = compileRuleSet(loaded.ruleSet);
     fixtures = loadFixtures(`${DIR}/fixtures`).fixtures;
     for (const f of fixtures) {
+      const withSiteParameters = compiledForFixture(compiled, f);
+      assert.ok(typeof withSiteParameters !== 'string', String(withSiteParameters));
       results.set(
         f.file,
-        await compiled.evaluate({ hook: f.hook, context: fixtureContext(f, f.hook), record: fixtureToPatientRecord(f, f.hook), now: new Date(f.now), idSeed: f.name }),
+        await withSiteParameters.evaluate({ hook: f.hook, context: fixtureContext(f, f.hook), record: fixtureToPatientRecord(f, f.hook), now: new Date(f.now), idSeed: f.name }),
       );
     }
   });
@@ -87,10 +92,10 @@ describe('ketamine-esketamine: what the clinician sees', () => {
   it('dates for people: a same-day reading with its time in UTC, an earlier day as YYYY-MM-DD', () => {
     // BP 182/96 taken at 09:30 UTC on the day of the order (now 10:00 UTC).
     const stop = result('bp-182-96-stop-fires.yaml').result.cards.find((c) => ruleOf(c) === 'bp-above-stop-threshold')!;
-    assert.equal(stop.summary, 'Do not give today: BP 182/96 mmHg on 2026-03-02 09:30 UTC is at or above 180/100');
+    assert.equal(stop.summary, 'Do not give today: systolic BP 182 mmHg (182/96 on 2026-03-02 09:30 UTC) is at or above 180');
     // BP 142/88 taken the day before (a date without a time).
     const caution = result('bp-142-88-caution-fires.yaml').result.cards.find((c) => ruleOf(c) === 'bp-above-caution-threshold')!;
-    assert.match(caution.summary, /^BP 142\/88 mmHg on 2026-03-01 is above 140\/90/);
+    assert.match(caution.summary, /^Systolic BP 142 mmHg \(142\/88 on 2026-03-01\) is above 140/);
   });
 
   it('an esketamine order for a typical TRD patient gets at most 3 cards; no order-sign fixture gets more than 3', () => {
