@@ -11,7 +11,7 @@ import { openStore } from '../../store/open-store.js';
 import { KETAMINE_DIR, TEST_SNAPSHOT_KEY } from './support/admin-harness.js';
 import { callWithFixture, fixturesWithCards, serviceApp } from './support/service-world.js';
 
-const CURRENT = join(KETAMINE_DIR, 'rule-set.json');
+const CURRENT = join(KETAMINE_DIR, 'versions', '1.1.0.json');
 const PREVIOUS = join(KETAMINE_DIR, 'versions', '1.0.0.json');
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

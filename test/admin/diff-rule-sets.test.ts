@@ -152,7 +152,7 @@ describe('diffRuleSets', () => {
 
   it('diffs the shipped ketamine rule set 1.0.0 -> 1.1.0 (readable text and markdown)', () => {
     const from = readRuleSet(join(KETAMINE_DIR, 'versions', '1.0.0.json'));
-    const to = readRuleSet(join(KETAMINE_DIR, 'rule-set.json'));
+    const to = readRuleSet(join(KETAMINE_DIR, 'versions', '1.1.0.json'));
     const diff = diffRuleSets(from, to);
     const fromIds = new Set(from.rules.map((r) => r.id));
     const toIds = new Set(to.rules.map((r) => r.id));
@@ -167,9 +167,30 @@ describe('diffRuleSets', () => {
     assert.match(renderDiffMarkdown(diff), /^# Rule set ketamine-esketamine: 1\.0\.0 -> 1\.1\.0$/m);
   });
 
+  it('diffs the shipped 1.1.0 -> 1.2.0: it reads as the review findings (issue 14)', () => {
+    const from = readRuleSet(join(KETAMINE_DIR, 'versions', '1.1.0.json'));
+    const to = readRuleSet(join(KETAMINE_DIR, 'rule-set.json'));
+    assert.equal(to.version, '1.2.0');
+    const diff = diffRuleSets(from, to);
+    const text = renderDiffText(diff);
+    assert.match(text, /^Rule set ketamine-esketamine: 1\.1\.0 -> 1\.2\.0$/m);
+    for (const finding of ['(1) acute suicidal ideation', '(2) a current manic', '(3) IV ketamine under 18', '(4) alcoholic and other cirrhosis', '(5) a substance use disorder in remission', '(6) schedule arithmetic in calendar days', '(7) IV ketamine is never overdue', '(8) the end-of-induction checkpoint', '(9) SI, mental-health engagement', '(10) less noise']) {
+      assert.ok(text.includes(finding), finding);
+    }
+    const added = diff.rules.added.map((r) => r.key);
+    for (const id of ['current-mania-or-hypomania', 'ketamine-iv-under-18', 'caution-hepatic-impairment', 'esketamine-ordered-frequency-above-label', 'ketamine-iv-dose-unweighed-high', 'bp-diastolic-above-stop-threshold']) {
+      assert.ok(added.includes(id), id);
+    }
+    assert.deepEqual(diff.rules.removed.map((r) => r.key), ['relative-cautions']);
+    const changed = diff.rules.changed.map((r) => r.ruleId);
+    for (const id of ['mdsi-label-limitations', 'ketamine-iv-si-short-term', 'esketamine-first-dose-adult', 'induction-checkpoint-no-response', 'esketamine-rems-monitoring', 'past-duration-of-response', 'ketamine-use-disorder']) {
+      assert.ok(changed.includes(id), id);
+    }
+  });
+
   it('lists the concerns 1.1.0 declares, and the rules whose concern now merges or who gained a label', () => {
     const from = readRuleSet(join(KETAMINE_DIR, 'versions', '1.0.0.json'));
-    const to = readRuleSet(join(KETAMINE_DIR, 'rule-set.json'));
+    const to = readRuleSet(join(KETAMINE_DIR, 'versions', '1.1.0.json'));
     assert.equal(from.concerns, undefined, '1.0.0 declares no concerns');
     const declared = Object.keys(to.concerns ?? {}).sort();
     assert.ok(declared.includes('pre-session'), declared.join(', '));

@@ -24,6 +24,7 @@ import { contrastFailures } from './support/contrast.js';
 import {
   CONSOLE_USERS,
   DRAFT_SUMMARY_PREFIX,
+  ACTIVE_VERSION,
   DRAFT_VERSION,
   KETAMINE,
   PRE_SESSION_FIXTURE,
@@ -199,7 +200,7 @@ describe('web console (browser)', function () {
     assert.equal(critical.rule, 'contraindication-aneurysm');
 
     const w = await pageFor('author');
-    await showPreview(w.page, ANEURYSM, { a: '1.1.0' });
+    await showPreview(w.page, ANEURYSM, { a: ACTIVE_VERSION });
     const cards = w.page.locator('.preview-column .cds-card');
     assert.equal(await cards.count(), expected.length, 'as many cards as the engine gives');
     const card = w.page.locator('.cds-card--critical');
@@ -216,12 +217,12 @@ describe('web console (browser)', function () {
     await explanation.waitFor();
     const text = (await explanation.textContent()) ?? '';
     assert.match(text, /contraindication-aneurysm/);
-    assert.match(text, /ketamine-esketamine 1\.1\.0/);
+    assert.ok(text.includes(`ketamine-esketamine ${ACTIVE_VERSION}`), text.slice(0, 200));
     assert.ok((await explanation.locator('.certainty').count()) > 0, 'citations carry certainty tags');
     await explanation.locator('ul.facts details summary').first().click();
     assert.match((await explanation.locator('ul.refs').first().textContent()) ?? '', /[A-Za-z]+\/[A-Za-z0-9.-]+/, 'facts list FHIR references');
     // The result is announced through the polite live region.
-    await w.page.waitForFunction((n) => document.getElementById('announcer')?.textContent === `1.1.0: ${n} cards`, expected.length);
+    await w.page.waitForFunction(({ version, n }) => document.getElementById('announcer')?.textContent === `${version}: ${n} cards`, { version: ACTIVE_VERSION, n: expected.length });
     assert.deepEqual(await contrastFailures(w.page), [], 'cards: text below WCAG AA contrast');
     await screenshot(w.page, 'preview-aneurysm');
     assertClean(w, 'preview');
@@ -231,7 +232,7 @@ describe('web console (browser)', function () {
     const merged = await engineMergedCard();
     const expected = await engineCards(PRE_SESSION_FIXTURE);
     const w = await pageFor('author');
-    await showPreview(w.page, PRE_SESSION_FIXTURE, { a: '1.1.0' });
+    await showPreview(w.page, PRE_SESSION_FIXTURE, { a: ACTIVE_VERSION });
     assert.equal(await w.page.locator('.preview-column .cds-card').count(), expected.length);
     const card = w.page.locator('.cds-card').filter({ has: w.page.locator('.card-summary', { hasText: merged.summary }) });
     assert.equal(await card.count(), 1, 'the merged card is shown once');
@@ -296,10 +297,10 @@ describe('web console (browser)', function () {
 
   it('previews two versions side by side, a draft included, with raw HTML in card text shown as text', async () => {
     const w = await pageFor('author');
-    await showPreview(w.page, ANEURYSM, { a: '1.1.0', b: DRAFT_VERSION });
+    await showPreview(w.page, ANEURYSM, { a: ACTIVE_VERSION, b: DRAFT_VERSION });
     const columns = w.page.locator('.preview-column');
     assert.equal(await columns.count(), 2);
-    assert.equal(await columns.nth(0).getAttribute('data-version'), '1.1.0');
+    assert.equal(await columns.nth(0).getAttribute('data-version'), ACTIVE_VERSION);
     assert.equal(await columns.nth(1).getAttribute('data-version'), DRAFT_VERSION);
     assert.match((await columns.nth(1).locator('h2').textContent()) ?? '', /draft/);
     const draftSummary = (await columns.nth(1).locator('.cds-card--critical .card-summary').textContent()) ?? '';
@@ -320,7 +321,7 @@ describe('web console (browser)', function () {
   it('shows the diff between two versions for a clinician: the rule, its card text, and the sample patients that change', async () => {
     const w = await pageFor('author', '/console/diff');
     await w.page.goto(`${h.baseUrl}/console/diff`);
-    await w.page.getByLabel('From version (older)').selectOption('1.1.0');
+    await w.page.getByLabel('From version (older)').selectOption(ACTIVE_VERSION);
     await w.page.getByLabel('To version (newer)').selectOption(DRAFT_VERSION);
     await w.page.getByRole('button', { name: 'Compare' }).click();
     await w.page.locator('.diff-summary').waitFor({ timeout: 120_000 });
@@ -333,7 +334,7 @@ describe('web console (browser)', function () {
     assert.ok(added.some((t) => t.includes(DRAFT_SUMMARY_PREFIX.trim())), `card text shown word by word: ${added.join(' | ')}`);
     const impact = (await w.page.locator('.diff-section').filter({ has: w.page.locator('#impact-heading') }).textContent()) ?? '';
     assert.match(impact, new RegExp(`${ANEURYSM}`), 'the aneurysm sample patient is listed as changing');
-    assert.match(w.page.url(), new RegExp(`from=1\\.1\\.0&to=${DRAFT_VERSION.replace(/\./g, '\\.')}`));
+    assert.match(w.page.url(), new RegExp(`from=${ACTIVE_VERSION.replace(/\./g, '\\.')}&to=${DRAFT_VERSION.replace(/\./g, '\\.')}`));
     await screenshot(w.page, 'diff');
     assertClean(w, 'diff');
   });

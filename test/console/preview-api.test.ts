@@ -16,7 +16,7 @@ import { runFixture, serviceForFixture } from '../../engine/fixtures/run-fixture
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
 import type { Card } from '../../cds-hooks/wire-types.js';
-import { CONSOLE_USERS, KETAMINE, startConsoleHarness, type ConsoleHarness } from './support/console-harness.js';
+import { ACTIVE_VERSION, CONSOLE_USERS, KETAMINE, startConsoleHarness, type ConsoleHarness } from './support/console-harness.js';
 import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
 
 const ANEURYSM = 'Active abdominal aortic aneurysm';
@@ -80,7 +80,7 @@ describe('card preview API', function () {
     const before = (await h.store.listDecisions({ limit: 1000 })).length;
     const expected = await runFixture(compiled, aneurysm, COMPACT_FHIR_CONVERTER);
     for (const user of Object.values(CONSOLE_USERS)) {
-      const res = await preview({ ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM }, user.token);
+      const res = await preview({ ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: ANEURYSM }, user.token);
       assert.equal(res.status, 200, `${user.role}: ${res.status}`);
       const body = (await res.json()) as PreviewBody;
       assert.equal(body.hook, aneurysm.hook);
@@ -96,7 +96,7 @@ describe('card preview API', function () {
   });
 
   it('evaluates at the given instant when `now` is sent', async () => {
-    const res = await preview({ ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM, now: '2026-03-05T08:30:00Z' });
+    const res = await preview({ ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: ANEURYSM, now: '2026-03-05T08:30:00Z' });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as PreviewBody).now, '2026-03-05T08:30:00.000Z');
   });
@@ -107,7 +107,7 @@ describe('card preview API', function () {
       type: 'collection',
       entry: [...fixtureToResources(aneurysm), ...fixtureDraftOrders(aneurysm).map((d) => d.order)].map((resource) => ({ resource })),
     };
-    const res = await preview({ ruleSetId: KETAMINE, version: '1.1.0', hook: aneurysm.hook, bundle, now: aneurysm.now });
+    const res = await preview({ ruleSetId: KETAMINE, version: ACTIVE_VERSION, hook: aneurysm.hook, bundle, now: aneurysm.now });
     assert.equal(res.status, 200, await res.clone().text());
     const body = (await res.json()) as PreviewBody;
     assert.equal(body.input.kind, 'bundle');
@@ -119,7 +119,7 @@ describe('card preview API', function () {
     const service = serviceForFixture(compiled, aneurysm);
     assert.ok(typeof service !== 'string');
     const request = fixtureToRequest(aneurysm, service);
-    const full = await preview({ ruleSetId: KETAMINE, version: '1.1.0', hook: aneurysm.hook, request, now: aneurysm.now });
+    const full = await preview({ ruleSetId: KETAMINE, version: ACTIVE_VERSION, hook: aneurysm.hook, request, now: aneurysm.now });
     assert.equal(full.status, 200, await full.clone().text());
     const fullBody = (await full.json()) as PreviewBody;
     assert.deepEqual(shape(fullBody.cards), shape((await runFixture(compiled, aneurysm, COMPACT_FHIR_CONVERTER)).result?.cards ?? []));
@@ -132,7 +132,7 @@ describe('card preview API', function () {
       fhirAuthorization: { access_token: 'secret-ehr-token', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'x' },
       prefetch: Object.fromEntries(kept.map((k) => [k, request.prefetch?.[k]])),
     };
-    const res = await preview({ ruleSetId: KETAMINE, version: '1.1.0', hook: aneurysm.hook, request: partial, now: aneurysm.now });
+    const res = await preview({ ruleSetId: KETAMINE, version: ACTIVE_VERSION, hook: aneurysm.hook, request: partial, now: aneurysm.now });
     assert.equal(res.status, 200, await res.clone().text());
     const body = (await res.json()) as PreviewBody;
     assert.equal(fhirHits, 0, 'the preview never calls a FHIR server');
@@ -164,31 +164,31 @@ describe('card preview API', function () {
   });
 
   it('needs an admin token', async () => {
-    const none = await preview({ ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM }, null);
+    const none = await preview({ ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: ANEURYSM }, null);
     assert.equal(none.status, 401);
     assert.match(none.headers.get('www-authenticate') ?? '', /^Bearer/);
-    const wrong = await preview({ ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM }, 'not-a-token');
+    const wrong = await preview({ ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: ANEURYSM }, 'not-a-token');
     assert.equal(wrong.status, 401);
     const list = await fetch(`${h.baseUrl}/admin/api/preview/fixtures?ruleSetId=${KETAMINE}`);
     assert.equal(list.status, 401);
   });
 
   const bad: Array<{ what: string; body: unknown; status: number; field?: string; message: RegExp }> = [
-    { what: 'an unknown field', body: { ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM, patient: 'x' }, status: 400, field: '/patient', message: /unknown field/ },
-    { what: 'two inputs', body: { ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM, bundle: {} }, status: 400, message: /exactly one of fixture, bundle or request/ },
-    { what: 'no input', body: { ruleSetId: KETAMINE, version: '1.1.0' }, status: 400, message: /got none/ },
+    { what: 'an unknown field', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: ANEURYSM, patient: 'x' }, status: 400, field: '/patient', message: /unknown field/ },
+    { what: 'two inputs', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: ANEURYSM, bundle: {} }, status: 400, message: /exactly one of fixture, bundle or request/ },
+    { what: 'no input', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION }, status: 400, message: /got none/ },
     { what: 'a missing version', body: { ruleSetId: KETAMINE, fixture: ANEURYSM }, status: 400, field: '/version', message: /required/ },
     { what: 'an unknown version', body: { ruleSetId: KETAMINE, version: '9.9.9', fixture: ANEURYSM }, status: 404, message: /has no version 9\.9\.9/ },
-    { what: 'a path in the rule-set id', body: { ruleSetId: '../etc', version: '1.1.0', fixture: ANEURYSM }, status: 400, field: '/ruleSetId', message: /rule-set id/ },
-    { what: 'an unknown sample patient', body: { ruleSetId: KETAMINE, version: '1.1.0', fixture: 'nobody' }, status: 400, field: '/fixture', message: /no sample patient named "nobody"/ },
-    { what: 'an unknown hook', body: { ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM, hook: 'encounter-start' }, status: 400, field: '/hook', message: /must be one of/ },
-    { what: 'a bad instant', body: { ruleSetId: KETAMINE, version: '1.1.0', fixture: ANEURYSM, now: 'yesterday' }, status: 400, field: '/now', message: /ISO 8601/ },
-    { what: 'a bundle without a hook', body: { ruleSetId: KETAMINE, version: '1.1.0', bundle: { resourceType: 'Bundle' } }, status: 400, field: '/hook', message: /required with a pasted bundle/ },
-    { what: 'a bundle without a Patient', body: { ruleSetId: KETAMINE, version: '1.1.0', hook: 'patient-view', bundle: { resourceType: 'Bundle', type: 'collection', entry: [] } }, status: 400, field: '/bundle', message: /exactly one Patient resource \(found 0\)/ },
-    { what: 'a request that is not CDS Hooks', body: { ruleSetId: KETAMINE, version: '1.1.0', hook: 'patient-view', request: { hook: 'patient-view' } }, status: 400, field: '/request', message: /\/request\/hookInstance|\/request.*hookInstance/ },
+    { what: 'a path in the rule-set id', body: { ruleSetId: '../etc', version: ACTIVE_VERSION, fixture: ANEURYSM }, status: 400, field: '/ruleSetId', message: /rule-set id/ },
+    { what: 'an unknown sample patient', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: 'nobody' }, status: 400, field: '/fixture', message: /no sample patient named "nobody"/ },
+    { what: 'an unknown hook', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: ANEURYSM, hook: 'encounter-start' }, status: 400, field: '/hook', message: /must be one of/ },
+    { what: 'a bad instant', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, fixture: ANEURYSM, now: 'yesterday' }, status: 400, field: '/now', message: /ISO 8601/ },
+    { what: 'a bundle without a hook', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, bundle: { resourceType: 'Bundle' } }, status: 400, field: '/hook', message: /required with a pasted bundle/ },
+    { what: 'a bundle without a Patient', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, hook: 'patient-view', bundle: { resourceType: 'Bundle', type: 'collection', entry: [] } }, status: 400, field: '/bundle', message: /exactly one Patient resource \(found 0\)/ },
+    { what: 'a request that is not CDS Hooks', body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, hook: 'patient-view', request: { hook: 'patient-view' } }, status: 400, field: '/request', message: /\/request\/hookInstance|\/request.*hookInstance/ },
     {
       what: 'a request for another hook',
-      body: { ruleSetId: KETAMINE, version: '1.1.0', hook: 'order-sign', request: { hook: 'patient-view', hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea', context: { userId: 'Practitioner/1', patientId: 'p1' } } },
+      body: { ruleSetId: KETAMINE, version: ACTIVE_VERSION, hook: 'order-sign', request: { hook: 'patient-view', hookInstance: 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea', context: { userId: 'Practitioner/1', patientId: 'p1' } } },
       status: 400,
       field: '/request/hook',
       message: /is "patient-view" but the preview asks for order-sign/,

@@ -194,11 +194,14 @@ async function seededService(dataDir: string, adminAccess: AdminAccess): Promise
 
 /** Raw HTML and a script link an author might paste into card text: the console must show it as text. */
 export const HOSTILE_DETAIL = '\n\n<img src="http://evil.example/pixel.png" alt="x"> <script>window.pwned = true</script> [open](javascript:window.pwned=true)';
-export const DRAFT_VERSION = '1.2.0';
+/** The working version of the bundled rule set: the one a fresh store activates and serves. */
+export const ACTIVE_VERSION = readRuleSet(join(RULES_DIR, KETAMINE, 'rule-set.json')).version;
+/** The next patch version after the working version: a draft nobody has published. */
+export const DRAFT_VERSION = ACTIVE_VERSION.replace(/(\d+)$/, (patch) => String(Number(patch) + 1));
 export const DRAFT_SUMMARY_PREFIX = 'Draft wording: ';
 
 /**
- * A draft of the bundled rule set an author would publish: version 1.2.0 whose aneurysm card has a
+ * A draft of the bundled rule set an author would publish: version DRAFT_VERSION whose aneurysm card has a
  * new summary and, at the end of its detail, raw HTML and a javascript: link.
  */
 export function draftRuleSet(): RuleSet {
