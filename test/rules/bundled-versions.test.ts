@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
-import { fixtureContext, fixtureToPatientRecord } from '../../engine/fixtures/compact-fhir.js';
+import { fixtureContext } from '../../engine/fixtures/compact-fhir.js';
+import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
 import { loadBundledRuleSetFiles, RULES_DIR } from '../../server/bundled-rule-sets.js';
 import { importBundledRuleSets } from '../../store/import-bundled.js';
 import { openStore } from '../../store/open-store.js';
-import { RegistryServiceCatalog } from '../../store/registry-catalog.js';
+import { RegistryServiceCatalog } from '../../use-cases/registry-catalog.js';
 import type { Store } from '../../store/store.js';
 
 const KETAMINE = 'ketamine-esketamine';

@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
 import { CARD_EXTENSION_KEY, type EvaluationResult, type FactValue } from '../../engine/evaluation-types.js';
-import { fixtureContext, fixtureToPatientRecord } from '../../engine/fixtures/compact-fhir.js';
+import { fixtureContext } from '../../engine/fixtures/compact-fhir.js';
+import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 import type { Fixture } from '../../engine/fixtures/fixture-types.js';
 import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
 import { compiledForFixture } from '../../engine/fixtures/run-fixtures.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
-import type { Card } from '../../server/wire-types.js';
+import type { Card } from '../../cds-hooks/wire-types.js';
 import { factsFor } from '../facts/support/harness.js';
 
 const DIR = fileURLToPath(new URL('../../rules/ketamine-esketamine', import.meta.url));

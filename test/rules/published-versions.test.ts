@@ -15,7 +15,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
-import { fixtureContext, fixtureToPatientRecord } from '../../engine/fixtures/compact-fhir.js';
+import { fixtureContext } from '../../engine/fixtures/compact-fhir.js';
+import { COMPACT_FHIR_CONVERTER, fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
 import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 
@@ -73,7 +74,7 @@ describe('published ketamine-esketamine versions evaluate as when they were froz
     const compiled = compileRuleSet(loaded.ruleSet);
     const failures: string[] = [];
     for (const f of loadFixtures(`${RULES}/versions/1.1.0-fixtures`).fixtures) {
-      const outcome = await runFixture(compiled, f);
+      const outcome = await runFixture(compiled, f, COMPACT_FHIR_CONVERTER);
       if (!outcome.passed) failures.push(formatOutcome(outcome));
     }
     assert.deepEqual(failures, []);
