@@ -30,7 +30,7 @@ import { findHaproxy, requestLog, SERVED_BY_HEADER, startHaproxy, stateLine, typ
 import { auditLedger, DecisionLedger, type LedgerAudit } from './ledger.js';
 import { runLoad, type CallRecord, type LoadRequest, type LoadResult } from './load.js';
 import { POSTGRES_URL } from './replicas-run.js';
-import { freePort, startServerProcess, type ServerProcess } from './server-process.js';
+import { freePorts, startServerProcess, type ServerProcess } from './server-process.js';
 
 export const CLUSTER_CLIENT_ISS = 'https://ehr.cluster-run.example';
 const REPLICA_NAMES = ['r1', 'r2', 'r3'] as const;
@@ -148,7 +148,8 @@ export async function runCluster(options: ClusterRunOptions): Promise<ClusterRun
     const key = await createClientSigner(CLUSTER_CLIENT_ISS);
     const clientsFile = join(workDir, 'cds-clients.json');
     writeFileSync(clientsFile, JSON.stringify([{ iss: CLUSTER_CLIENT_ISS, jwks: key.publicJwks, fhirServers: [] }], null, 2));
-    const balancerPort = await freePort();
+    // Four distinct ports (the balancer's and the replicas'), asked of the kernel at once.
+    const [balancerPort, ...replicaPorts] = await freePorts(1 + REPLICA_NAMES.length);
     const balancerUrl = `http://127.0.0.1:${balancerPort}`;
     const env = {
       DATABASE_URL: databaseUrl,
@@ -158,10 +159,11 @@ export async function runCluster(options: ClusterRunOptions): Promise<ClusterRun
       SHUTDOWN_DRAIN_MS: String(options.drainMs),
     };
     const started = await Promise.all(
-      REPLICA_NAMES.map(async (name) => {
+      REPLICA_NAMES.map(async (name, i) => {
         const dataDir = join(workDir, name);
+        const port = replicaPorts[i];
         // Every line kept: each request line (reqId = the call's X-Request-Id) attributes a call to its replica.
-        return [name, await startServerProcess({ dataDir, env, keepLines: Number.MAX_SAFE_INTEGER })] as const;
+        return [name, await startServerProcess({ dataDir, env, port, keepLines: Number.MAX_SAFE_INTEGER })] as const;
       }),
     );
     for (const [name, server] of started) replicas.set(name, server);
@@ -188,7 +190,9 @@ export async function runCluster(options: ClusterRunOptions): Promise<ClusterRun
     const replayedAt: Record<string, number> = {
       'r2 directly': await post(replica('r2').baseUrl, replayed, once),
       'r3 directly': await post(replica('r3').baseUrl, replayed, once),
-      'through the balancer': await post(balancerUrl, replayed, once),
+      'through the balancer': await post(balancerUrl, replayed, once).catch((error: Error) => {
+        throw new Error(`the balancer did not answer (${error.message}); HAProxy's last lines:\n${lb.lines.slice(-15).join('\n')}`);
+      }),
     };
     const replay: ReplayCheck = { firstUse, replayedAt, refusedEverywhere: Object.values(replayedAt).every((status) => status === 401) };
     log(`replay: first use ${firstUse}; replayed ${JSON.stringify(replayedAt)}`);

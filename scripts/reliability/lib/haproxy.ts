@@ -131,7 +131,13 @@ export async function startHaproxy(binary: string, options: HaproxyOptions): Pro
   const lines: string[] = [];
   const waiters = new Set<{ match: (line: string) => boolean; resolve: (line: string) => void }>();
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      lines.push(`(haproxy exited: code ${code}, signal ${signal})`);
+      resolve();
+    }),
+  );
   const onLine = (line: string): void => {
     lines.push(line);
     for (const waiter of [...waiters]) {

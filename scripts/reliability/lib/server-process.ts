@@ -51,6 +51,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `count` distinct free TCP ports on 127.0.0.1 (all held open at once while asked, then released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
 export interface StartServerOptions {
   dataDir: string;
   /** More environment (DATABASE_URL, STORE_FAILURE_MODE, CDS_CLIENTS, ...). */
