@@ -5,7 +5,7 @@
  * with exact per-stage costs; the store append is timed against a real embedded SQLite store in a temporary
  * directory.
  *
- * Usage: npx tsx bench/request-stages.ts [--iterations 500]
+ * Usage: npx tsx bench/request-stages.ts [--iterations 500] [--rounds 3]
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,6 +111,25 @@ async function main(): Promise<void> {
     stages.push(await time('prepare decision (decision-input.ts prepareDecision)', iterations, () => prepareDecision(decision)));
     stages.push(await time('chain hash (decision-hash.ts decisionHash)', iterations, () => decisionHash(GENESIS_HASH, prepared.fields)));
     stages.push(await time('response self-check (check-response.ts responseProblems)', iterations, () => responseProblems(response)));
+    {
+      // What tracing and metrics add to a request outside callService: its trace and logger, the metrics of one call.
+      const tracer = unexportedTracer();
+      const logger = createLogger('warn', devNull());
+      const metrics = new ServiceMetrics();
+      stages.push(
+        await time('request trace and logger (request-context.ts newRequestContext, span ended)', iterations * 10, () =>
+          newRequestContext('bench', logger, tracer, BENCH_TRACEPARENT).trace.span.end(),
+        ),
+      );
+      stages.push(
+        await time('metrics of one call (duration, cards, audit append, commit size)', iterations * 10, () => {
+          metrics.callDuration.observe({ service: 'ketamine-order-sign', hook: 'order-sign', status: '200' }, 0.003);
+          metrics.countCards(response.cards);
+          metrics.auditAppendDuration.observe({ outcome: 'appended' }, 0.001);
+          metrics.auditCommitRecords.observe(3);
+        }),
+      );
+    }
     stages.push(await time('JSON.stringify of the response', iterations, () => JSON.stringify(response)));
 
     // Each record needs its own card uuids (derived from the hookInstance): evaluate them beforehand.
@@ -148,9 +167,10 @@ async function main(): Promise<void> {
     // The whole call as the route runs it (server/service-call/call-service.ts), ten at a time against a
     // real SQLite store in group mode, with the process's CPU time (all threads: V8's GC helpers too): the
     // figure to compare before and after a change, steadier than HTTP throughput on a shared machine.
-    // Run twice: as the service runs it (spans with ids, not exported; Prometheus metrics collected), and
-    // with OpenTelemetry's no-op tracer and no metrics, so the difference is what tracing and metrics cost.
-    const wholeCall = async (label: string, tracer: Tracer, metrics: ServiceMetrics | undefined, dir: string): Promise<void> => {
+    // Two variants, alternated over --rounds rounds (medians shown), so that warm-up and a busy machine
+    // do not favour one: as the service runs it (spans with ids, never exported; Prometheus metrics
+    // collected) and with OpenTelemetry's no-op tracer and no metrics. The difference is their cost per call.
+    const wholeCall = async (tracer: Tracer, metrics: ServiceMetrics | undefined, dir: string): Promise<{ wallUs: number; cpuUs: number }> => {
       const batch = 10;
       const store = await openStore({ dataDir: path.join(dataDir, dir), appendMode: 'group', onCommit: metrics && ((n) => metrics.auditCommitRecords.observe(n)) });
       const logger = createLogger('warn', devNull());
@@ -162,21 +182,35 @@ async function main(): Promise<void> {
       try {
         const calls = Math.max(100, Math.min(iterations, 1000));
         const cpu0 = process.cpuUsage();
-        const stage = await time(`whole call (call-service.ts callService), ${batch} at once, per call, wall, ${label}`, calls / batch, async () => {
+        const stage = await time('whole call', calls / batch, async () => {
           const replies = await Promise.all(Array.from({ length: batch }, call));
           if (replies.some((r) => r.status !== 200)) throw new Error('a call did not answer 200');
         });
         const cpu = process.cpuUsage(cpu0);
-        stages.push({ ...stage, meanUs: stage.meanUs / batch });
         // time() runs a warm-up of min(100, n) rounds before the timed ones: both are in the CPU figure.
         const rounds = calls / batch + Math.min(100, calls / batch);
-        stages.push({ name: '  the same, process CPU time per call (user + system, all threads)', meanUs: (cpu.user + cpu.system) / (rounds * batch) });
+        return { wallUs: stage.meanUs / batch, cpuUs: (cpu.user + cpu.system) / (rounds * batch) };
       } finally {
         await store.close();
       }
     };
-    await wholeCall('traced + metrics (as served)', unexportedTracer(), new ServiceMetrics(), 'calls-observed');
-    await wholeCall('no-op tracer, no metrics', trace.getTracer('no-op'), undefined, 'calls-bare');
+    const callVariants = [
+      { label: 'traced + metrics (as served)', tracer: unexportedTracer(), metrics: new ServiceMetrics() as ServiceMetrics | undefined, runs: [] as Array<{ wallUs: number; cpuUs: number }> },
+      { label: 'no-op tracer, no metrics', tracer: trace.getTracer('no-op'), metrics: undefined, runs: [] as Array<{ wallUs: number; cpuUs: number }> },
+    ];
+    const rounds = option('rounds', 3);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, variant] of (round % 2 === 0 ? callVariants : [...callVariants].reverse()).entries()) {
+        variant.runs.push(await wholeCall(variant.tracer, variant.metrics, `calls-${round}-${i}`));
+      }
+    }
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    for (const variant of callVariants) {
+      stages.push({ name: `whole call (call-service.ts callService), 10 at once, per call, wall, ${variant.label}, median of ${rounds}`, meanUs: median(variant.runs.map((r) => r.wallUs)) });
+      stages.push({ name: '  the same, process CPU time per call (user + system, all threads)', meanUs: median(variant.runs.map((r) => r.cpuUs)) });
+    }
+    const [served, bare] = callVariants.map((variant) => median(variant.runs.map((r) => r.cpuUs)));
+    stages.push({ name: '  tracing + metrics: CPU time per call, difference of the medians', meanUs: served - bare });
 
     const width = Math.max(...stages.map((s) => s.name.length));
     for (const s of stages) console.log(`  ${s.name.padEnd(width)}  ${(s.meanUs / 1000).toFixed(3).padStart(8)} ms`);

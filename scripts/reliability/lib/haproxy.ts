@@ -58,6 +58,9 @@ export function haproxyConfig(options: HaproxyOptions): string {
     '  timeout connect 2s',
     '  timeout client 60s',
     '  timeout server 60s',
+    // Without it a check may take only `inter`: a replica whose event loop is busy under load (its /readyz
+    // also waits for a pooled database connection) would be taken out of rotation for being slow.
+    '  timeout check 2s',
     // A new connection to a replica per request (client connections stay keep-alive): a request is never
     // written into a pooled connection to a replica that has died meanwhile, where it could not be retried
     // (a request larger than HAProxy's buffer cannot be sent twice); a connection that cannot be made is.
