@@ -1,8 +1,8 @@
 /**
  * Express middleware on /cds-services that feeds the request-level metrics (metrics.ts): calls in flight
- * (POSTs, as MAX_IN_FLIGHT counts them), the duration of each service call by service, hook and status,
- * and refusals by status (401, 412, 429, 503). Mounted before the in-flight limit and authentication, so
- * what they refuse is counted too. Labels come from what the service resolved (catalog service id and
+ * (POSTs, from their arrival), the duration of each service call by service, hook and status, and
+ * refusals by status (401, 412, 429, 503). Mounted before authentication and the in-flight limit, so what
+ * they refuse is counted too. Labels come from what the service resolved (catalog service id and
  * hook), never from the request path.
  */
 import type { RequestHandler } from 'express';

@@ -67,7 +67,7 @@ export class ServiceMetrics {
 
   readonly callsInFlight = new Gauge({
     name: 'cds_calls_in_flight',
-    help: 'POST requests under /cds-services (service calls and feedback) being answered now: what MAX_IN_FLIGHT bounds',
+    help: 'POST requests under /cds-services (service calls and feedback) being answered now, counted from their arrival (before authentication and the MAX_IN_FLIGHT limit)',
     registers: [this.registry],
   });
 
