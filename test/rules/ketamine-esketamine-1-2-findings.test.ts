@@ -85,6 +85,10 @@ describe('ketamine-esketamine 1.2.0: the review findings, on the fixtures', () =
       assert.equal(explanation(evidence).evidence?.score, 3, 'no urgency bonus: 3, not 3.5');
     });
 
+    it('mid-course (fourth 84 mg dose, SI 10 days ago): the SI card at every signing while SI is acute; no REMS or first-dose card', () => {
+      assert.deepEqual(outcome('si-mdsi-course-fourth-dose-order-sign-fires').result.cards.map(ruleOf), ['mdsi-label-limitations']);
+    });
+
     it('the same patient at order-sign: no "84 mg is not the day-1 dose" warning; SI card and REMS card', () => {
       const o = outcome('si-trd-esketamine-84mg-order-sign-fires');
       assert.deepEqual(o.result.cards.map(ruleOf).sort(), ['esketamine-rems-monitoring', 'mdsi-label-limitations']);
@@ -183,10 +187,16 @@ describe('ketamine-esketamine 1.2.0: the review findings, on the fixtures', () =
         'calendar-new-york-dst-spring-forward-near-miss',
         'calendar-new-york-dst-fall-back-near-miss',
         'calendar-new-york-iv-evening-sessions-near-miss',
+        'calendar-new-york-appointment-wednesday-morning-near-miss',
       ]) {
         const cards = outcome(name).result.cards.map(ruleOf);
         assert.deepEqual(cards.filter((id) => /frequency|too-soon/.test(id)), [], name);
       }
+    });
+
+    it('patient-view in New York: 23:30 on the 10th calendar day is due, 00:30 on the 11th is overdue', () => {
+      assert.match(outcome('calendar-new-york-weekly-due-late-evening-near-miss').card('dose-due').summary, /^Next dose due 2026-02-23 \(last 2026-02-16;/);
+      assert.match(outcome('calendar-new-york-weekly-overdue-after-midnight-fires').card('dose-overdue').summary, /last dose 2026-02-16 \(11 days\)/);
     });
 
     it('the facility time zone decides: the same instants are 2 days apart in New York and 1 in UTC', () => {
