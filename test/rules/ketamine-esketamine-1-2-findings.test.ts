@@ -78,7 +78,7 @@ describe('ketamine-esketamine 1.2.0: the review findings, on the fixtures', () =
       const si = o.card('mdsi-label-limitations');
       assert.equal(si.indicator, 'warning');
       assert.match(si.summary, /not shown to prevent suicide or reduce SI; it does not replace hospitalisation/);
-      assert.match(si.detail ?? '', /84 mg start is the labelled dose here, not a dosing error/);
+      assert.match(si.detail ?? '', /for that indication the 84 mg start is the labelled dose, not a dosing error/);
       assert.match(si.detail ?? '', /R45\.851/);
       const evidence = o.card('evidence-mdd-si');
       assert.match(evidence.detail ?? '', /Same base score \(3\) as Treatment-resistant depression: Major depression with acute suicidal ideation is preferred by the evidence model's declared priority/);
@@ -94,10 +94,16 @@ describe('ketamine-esketamine 1.2.0: the review findings, on the fixtures', () =
       assert.deepEqual(o.result.cards.map(ruleOf).sort(), ['esketamine-rems-monitoring', 'mdsi-label-limitations']);
     });
 
+    it('bipolar depression with acute SI and a first dose of 84 mg: the SI card, and the first-dose warning stays (the 84 mg start is labelled for major depression only)', () => {
+      const o = outcome('si-bipolar-depression-84mg-first-dose-fires');
+      assert.ok(o.card('mdsi-label-limitations'));
+      assert.match(o.card('esketamine-first-dose-adult').summary, /^First esketamine dose 84 mg: the label starts at 56 mg/);
+    });
+
     it('IV ketamine with acute SI (PTSD alone wins the evidence): relief lasts days, no substitute for admission or a safety plan', () => {
       const card = outcome('si-ptsd-alone-phq9-item9-iv-order-select-fires').card('ketamine-iv-si-short-term');
       assert.equal(card.indicator, 'warning');
-      assert.match(card.summary, /lasts days \(about a week\); no substitute for admission or a safety plan/);
+      assert.match(card.summary, /lasts days \(about a week, IV data\); no substitute for admission or a safety plan/);
     });
 
     it('never silent: every order fixture with an acute SI signal and a psychiatric product order shows an SI card', async () => {

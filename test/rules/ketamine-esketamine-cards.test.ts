@@ -103,9 +103,15 @@ describe('ketamine-esketamine: what the clinician sees', () => {
       const { result: r } = result(name);
       assert.ok(r.cards.length <= 3, `${name}: ${r.cards.map((c) => c.summary).join(' | ')}`);
     }
+    // Named exceptions, each with why four cards are right (1.2.0): none of the four says the same thing.
+    const FOUR_CARDS: Readonly<Record<string, string>> = {
+      'si-bipolar-depression-84mg-first-dose-fires.yaml':
+        'off-label bipolar evidence (warning), acute suicidal ideation (warning), an 84 mg first dose outside the label (warning), REMS at the start of the course',
+    };
     for (const f of fixtures.filter((x) => x.hook === 'order-sign')) {
       const r = results.get(f.file)!;
-      assert.ok(r.cards.length <= 3, `${f.name}: ${r.cards.length} cards: ${r.cards.map(ruleOf).join(', ')}`);
+      const limit = FOUR_CARDS[f.file.split('/').pop()!] ? 4 : 3;
+      assert.ok(r.cards.length <= limit, `${f.name}: ${r.cards.length} cards: ${r.cards.map(ruleOf).join(', ')}`);
     }
   });
 
