@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { sha256Hex } from '../lib/canonical-json.js';
+import { planSeal, SEAL_AFTER_MIGRATION, type SealPlan } from './audit-seal.js';
 import { StoreError } from './store-error.js';
 
 export interface Migration {
@@ -71,6 +72,7 @@ export function migrateSqlite(db: BetterSqlite3.Database, now: () => Date): numb
         return false;
       }
       db.exec(migration.sql);
+      if (migration.version === SEAL_AFTER_MIGRATION) sealSqlite(db);
       db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
         migration.version,
         migration.name,
@@ -108,6 +110,7 @@ export async function migratePostgres(pool: pg.Pool, now: () => Date): Promise<n
         await client.query('BEGIN');
         try {
           await client.query(migration.sql);
+          if (migration.version === SEAL_AFTER_MIGRATION) await sealPostgres(client);
           await client.query('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)', [
             migration.version,
             migration.name,
@@ -132,4 +135,36 @@ export async function migratePostgres(pool: pg.Pool, now: () => Date): Promise<n
     client.release(lost);
   }
   return applied;
+}
+
+type Row = Record<string, unknown>;
+
+const SEAL_READS = {
+  events: 'SELECT * FROM lifecycle_events ORDER BY seq',
+  versions: 'SELECT * FROM rule_set_versions',
+  feedback: 'SELECT * FROM feedback ORDER BY id',
+};
+
+function sealSqlite(db: BetterSqlite3.Database): void {
+  const plan = planSeal(db.prepare(SEAL_READS.events).all() as Row[], db.prepare(SEAL_READS.versions).all() as Row[], db.prepare(SEAL_READS.feedback).all() as Row[]);
+  const event = db.prepare('UPDATE lifecycle_events SET prev_hash = ?, hash = ?, field_digests = ? WHERE seq = ?');
+  for (const { seq, link } of plan.lifecycle) event.run(link.prevHash, link.hash, link.fieldDigests, seq);
+  const feedback = db.prepare('UPDATE feedback SET prev_hash = ?, hash = ?, field_digests = ? WHERE id = ?');
+  for (const { id, link } of plan.feedback) feedback.run(link.prevHash, link.hash, link.fieldDigests, id);
+  const head = db.prepare('UPDATE audit_chain_heads SET seq = ?, hash = ? WHERE chain = ?');
+  for (const [chain, value] of Object.entries(plan.heads)) head.run(value.seq, value.hash, chain);
+}
+
+async function sealPostgres(client: pg.PoolClient): Promise<void> {
+  const read = async (sql: string): Promise<Row[]> => (await client.query(sql)).rows as Row[];
+  const plan: SealPlan = planSeal(await read(SEAL_READS.events), await read(SEAL_READS.versions), await read(SEAL_READS.feedback));
+  for (const { seq, link } of plan.lifecycle) {
+    await client.query('UPDATE lifecycle_events SET prev_hash = $1, hash = $2, field_digests = $3 WHERE seq = $4', [link.prevHash, link.hash, link.fieldDigests, seq]);
+  }
+  for (const { id, link } of plan.feedback) {
+    await client.query('UPDATE feedback SET prev_hash = $1, hash = $2, field_digests = $3 WHERE id = $4', [link.prevHash, link.hash, link.fieldDigests, id]);
+  }
+  for (const [chain, value] of Object.entries(plan.heads)) {
+    await client.query('UPDATE audit_chain_heads SET seq = $1, hash = $2 WHERE chain = $3', [value.seq, value.hash, chain]);
+  }
 }

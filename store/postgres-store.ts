@@ -19,7 +19,9 @@
 import pg from 'pg';
 import { activeVersionFromLog } from './active-version.js';
 import { AppendBatcher, appendPrepared, observedCommit, type CommitDecisions, type CommitOutcome, type OnCommit } from './append-batcher.js';
-import { verifyChainWith, type ChainReader } from './chain-verifier.js';
+import { decisionFieldDigests, feedbackBodyFromRow, linkRecord, type LifecycleChainBody, type PublicationFields } from './audit-chain.js';
+import { readAuditHeads, verifyAuditWith } from './audit-verifier.js';
+import { firstDecisionBreak, walkDecisions, type AuditSql } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
 import { listDecisionsQuery, numberPlaceholders, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
@@ -31,7 +33,7 @@ import { checkTransition, requireActorAndReason } from './lifecycle-policy.js';
 import { migratePostgres } from './migrations.js';
 import { assembleOverrideStats, overrideStatsRange } from './override-stats.js';
 import { NOTIFY_REGISTRY_CHANGE, PostgresRegistryListener } from './postgres-registry-listener.js';
-import { decisionFromRow, eventFromRow, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
+import { checkpointFromRow, decisionFromRow, eventFromRow, feedbackColumns, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
 import { existingPublicationOutcome, isWithinEffectivePeriod, preparePublication, sortVersions } from './rule-set-publication.js';
 import { StoreError } from './store-error.js';
 import { DEFAULT_STORE_TIMEOUT_MS } from './store-timeout.js';
@@ -39,6 +41,11 @@ import { appendInstant, REGISTRY_CHECK_COLUMNS, RegistrySnapshot, switchInstant,
 import type { RuleSet } from '../engine/rule-set-types.js';
 import type { FeedbackRequest } from '../cds-hooks/wire-types.js';
 import type {
+  AuditCheckpoint,
+  AuditCheckpointRecord,
+  AuditHeads,
+  AuditVerification,
+  AuditVerifyOptions,
   ChainVerification,
   DecisionFilter,
   DecisionRecord,
@@ -102,7 +109,7 @@ function isoOf(ms: number): { iso: string; ms: number } {
 const DECISION_COLUMNS = [
   'seq', 'prev_hash', 'hash', 'at', 'at_ms', 'service_id', 'hook', 'hook_instance', 'client_iss', 'tenant', 'patient_key',
   'rule_set_id', 'rule_set_version', 'rule_set_hash', 'evaluation_now', 'input_fingerprint', 'fired', 'cards', 'latency_ms',
-  'status', 'snapshot', 'snapshot_sha256', 'snapshot_expires_at', 'appended_at',
+  'status', 'snapshot', 'snapshot_sha256', 'snapshot_expires_at', 'appended_at', 'field_digests',
 ] as const;
 
 /** Placeholders ($1, $2, …) for `rows` rows of `width` values each. */
@@ -264,14 +271,21 @@ export class PostgresStore implements Store {
     client: pg.PoolClient,
     event: Omit<LifecycleEvent, 'seq' | 'at'>,
     at: { iso: string; ms: number },
+    publication?: PublicationFields,
   ): Promise<LifecycleEvent> {
     const { ruleSetId, version, from, to, actor, reason } = event;
+    // The registry lock is held (every lifecycle write takes it first); the head row is locked too.
+    const head = (await client.query("SELECT seq, hash FROM audit_chain_heads WHERE chain = 'lifecycle' FOR UPDATE")).rows[0] as { hash: string };
+    const body: LifecycleChainBody = { ruleSetId, version, from, to, actor, reason, at: at.iso, ...(publication === undefined ? {} : { publication }) };
+    const link = linkRecord(head.hash, body);
     const result = await client.query(
-      `INSERT INTO lifecycle_events (rule_set_id, version, from_state, to_state, actor, reason, at, at_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
-      [ruleSetId, version, from, to, actor, reason, at.iso, at.ms],
+      `INSERT INTO lifecycle_events (rule_set_id, version, from_state, to_state, actor, reason, at, at_ms, prev_hash, hash, field_digests)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING seq`,
+      [ruleSetId, version, from, to, actor, reason, at.iso, at.ms, link.prevHash, link.hash, link.fieldDigests],
     );
-    return { seq: Number(result.rows[0].seq), ruleSetId, version, from, to, actor, reason, at: at.iso };
+    const seq = Number(result.rows[0].seq);
+    await client.query("UPDATE audit_chain_heads SET seq = $1, hash = $2 WHERE chain = 'lifecycle'", [seq, link.hash]);
+    return { seq, ruleSetId, version, from, to, actor, reason, at: at.iso };
   }
 
   async publish(content: RuleSet, hash: string, author: string): Promise<RuleSetVersionRecord> {
@@ -281,15 +295,17 @@ export class PostgresStore implements Store {
       const select = 'SELECT * FROM rule_set_versions WHERE rule_set_id = $1 AND version = $2';
       const existing = (await client.query(select, [p.ruleSetId, p.version])).rows[0] as Row | undefined;
       if (existing !== undefined) return existingPublicationOutcome(versionFromRow(existing), p);
+      const publishedAt = this.now().iso;
       await client.query(
         `INSERT INTO rule_set_versions (rule_set_id, version, hash, state, content, author, published_at, effective_start, effective_end)
          VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8)`,
-        [p.ruleSetId, p.version, p.hash, p.contentJson, p.author, this.now().iso, p.effectiveStart, p.effectiveEnd ?? null],
+        [p.ruleSetId, p.version, p.hash, p.contentJson, p.author, publishedAt, p.effectiveStart, p.effectiveEnd ?? null],
       );
       await this.insertEvent(
         client,
         { ruleSetId: p.ruleSetId, version: p.version, from: null, to: 'draft', actor: p.author, reason: `published (content hash ${p.hash})` },
         this.now(),
+        { contentHash: p.hash, author: p.author, publishedAt, effectiveStart: p.effectiveStart, ...(p.effectiveEnd === undefined ? {} : { effectiveEnd: p.effectiveEnd }) },
       );
       await this.bumpRevision(client);
       return versionFromRow((await client.query(select, [p.ruleSetId, p.version])).rows[0] as Row);
@@ -433,7 +449,7 @@ export class PostgresStore implements Store {
             fields.tenant ?? null, fields.patientKey, fields.ruleSetId, fields.ruleSetVersion, fields.ruleSetHash,
             fields.evaluationNow, fields.inputFingerprint, firedJson, JSON.stringify(fields.cards),
             fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
-            fields.appendedAt,
+            fields.appendedAt, decisionFieldDigests(fields),
           );
           for (const card of fields.cards) {
             cardValues.push(card.uuid, seq, card.ruleId, card.indicator);
@@ -487,22 +503,38 @@ export class PostgresStore implements Store {
     return (result.rows as Row[]).map((row) => publicDecision(decisionFromRow(row)));
   }
 
+  /** One REPEATABLE READ transaction: every read comes from the same snapshot while writers go on. */
+  private async readSnapshot<T>(work: (sql: AuditSql) => Promise<T>): Promise<T> {
+    return this.inTransaction(
+      async (client) => work({ all: async (sql, params = []) => (await client.query(numberPlaceholders(sql), params)).rows as Row[] }),
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    );
+  }
+
   async verifyChain(onProgress?: (checked: number) => void): Promise<ChainVerification> {
-    // One REPEATABLE READ transaction: every page comes from the same snapshot while writers go on.
-    return this.inTransaction(async (client) => {
-      const source: ChainReader = {
-        head: async () => {
-          const row = (await client.query('SELECT seq, hash FROM decision_chain_head WHERE id = 1')).rows[0] as { seq: string; hash: string };
-          return { seq: Number(row.seq), hash: row.hash };
-        },
-        page: async (afterSeq, limit) => (await client.query('SELECT * FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).rows as Row[],
-        seqOfHash: async (hash) => {
-          const row = (await client.query('SELECT seq FROM decisions WHERE hash = $1 ORDER BY seq LIMIT 1', [hash])).rows[0] as { seq: string } | undefined;
-          return row === undefined ? undefined : Number(row.seq);
-        },
-      };
-      return verifyChainWith(source, onProgress);
-    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    return this.readSnapshot(async (sql) => firstDecisionBreak(await walkDecisions(sql, onProgress)));
+  }
+
+  async verifyAudit(options: AuditVerifyOptions = {}): Promise<AuditVerification> {
+    return this.readSnapshot(async (sql) => verifyAuditWith(sql, options));
+  }
+
+  async auditHeads(): Promise<AuditHeads> {
+    return this.readSnapshot(readAuditHeads);
+  }
+
+  async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<AuditCheckpointRecord> {
+    const result = await this.pool.query('INSERT INTO audit_checkpoints (at, heads, key_id, signature) VALUES ($1, $2, $3, $4) RETURNING id', [
+      checkpoint.at,
+      JSON.stringify(checkpoint.heads),
+      checkpoint.keyId,
+      checkpoint.signature,
+    ]);
+    return { id: Number(result.rows[0].id), ...checkpoint };
+  }
+
+  async listCheckpoints(): Promise<AuditCheckpointRecord[]> {
+    return ((await this.pool.query('SELECT * FROM audit_checkpoints ORDER BY id')).rows as Row[]).map(checkpointFromRow);
   }
 
   async purgeExpiredSnapshots(now: string): Promise<number> {
@@ -523,21 +555,32 @@ export class PostgresStore implements Store {
   async recordFeedback(serviceId: string, body: FeedbackRequest, clientIss?: string): Promise<FeedbackResult> {
     const items = prepareFeedback(serviceId, body, this.now().iso, clientIss);
     return this.inTransaction(async (client) => {
+      // The feedback chain's head row serialises feedback writers across processes.
+      let head = (await client.query("SELECT seq, hash FROM audit_chain_heads WHERE chain = 'feedback' FOR UPDATE")).rows[0] as { seq: string; hash: string };
       let stored = 0;
       for (const { record, outcomeAtMs } of items) {
+        const duplicate = await client.query('SELECT 1 FROM feedback WHERE card_uuid = $1 AND outcome = $2 AND outcome_at_ms = $3', [
+          record.cardUuid,
+          record.outcome,
+          outcomeAtMs,
+        ]);
+        if (duplicate.rows.length > 0) continue;
+        const columns = feedbackColumns(record, outcomeAtMs);
+        const link = linkRecord(head.hash, feedbackBodyFromRow(columns));
         const result = await client.query(
           `INSERT INTO feedback (card_uuid, service_id, outcome, accepted_suggestions, override_reason_code, override_reason_system,
-             override_reason_display, user_comment, outcome_timestamp, outcome_at_ms, received_at, client_iss)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-           ON CONFLICT (card_uuid, outcome, outcome_at_ms) DO NOTHING`,
+             override_reason_display, user_comment, outcome_timestamp, outcome_at_ms, received_at, client_iss, prev_hash, hash, field_digests)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
           [
-            record.cardUuid, record.serviceId, record.outcome, JSON.stringify(record.acceptedSuggestions), record.overrideReasonCode ?? null,
-            record.overrideReasonSystem ?? null, record.overrideReasonDisplay ?? null, record.userComment ?? null, record.outcomeTimestamp,
-            outcomeAtMs, record.receivedAt, record.clientIss ?? null,
+            columns.card_uuid, columns.service_id, columns.outcome, columns.accepted_suggestions, columns.override_reason_code,
+            columns.override_reason_system, columns.override_reason_display, columns.user_comment, columns.outcome_timestamp,
+            columns.outcome_at_ms, columns.received_at, columns.client_iss, link.prevHash, link.hash, link.fieldDigests,
           ],
         );
-        stored += result.rowCount ?? 0;
+        head = { seq: String(result.rows[0].id), hash: link.hash };
+        stored += 1;
       }
+      if (stored > 0) await client.query("UPDATE audit_chain_heads SET seq = $1, hash = $2 WHERE chain = 'feedback'", [Number(head.seq), head.hash]);
       const cards = [...new Set(items.map((item) => item.record.cardUuid))];
       const known = new Set(
         (

@@ -4,7 +4,7 @@
  */
 import type { RuleSet } from '../engine/rule-set-types.js';
 import { StoreError } from './store-error.js';
-import type { DecisionCard, DecisionRecord, FeedbackRecord, LifecycleEvent, LifecycleState, RuleSetVersionRecord } from './store.js';
+import type { AuditCheckpointRecord, AuditHeads, DecisionCard, DecisionRecord, FeedbackRecord, LifecycleEvent, LifecycleState, RuleSetVersionRecord } from './store.js';
 
 type Row = Record<string, unknown>;
 
@@ -101,5 +101,33 @@ export function feedbackFromRow(row: Row): FeedbackRecord {
     outcomeTimestamp: String(row.outcome_timestamp),
     receivedAt: String(row.received_at),
     clientIss: optional(row.client_iss),
+  };
+}
+
+/** The feedback table's columns for a record (both backends insert these, and the chain body is read from them). */
+export function feedbackColumns(record: FeedbackRecord, outcomeAtMs: number): Row {
+  return {
+    card_uuid: record.cardUuid,
+    service_id: record.serviceId,
+    outcome: record.outcome,
+    accepted_suggestions: JSON.stringify(record.acceptedSuggestions),
+    override_reason_code: record.overrideReasonCode ?? null,
+    override_reason_system: record.overrideReasonSystem ?? null,
+    override_reason_display: record.overrideReasonDisplay ?? null,
+    user_comment: record.userComment ?? null,
+    outcome_timestamp: record.outcomeTimestamp,
+    outcome_at_ms: outcomeAtMs,
+    received_at: record.receivedAt,
+    client_iss: record.clientIss ?? null,
+  };
+}
+
+export function checkpointFromRow(row: Row): AuditCheckpointRecord {
+  return {
+    id: Number(row.id),
+    at: String(row.at),
+    heads: parseJsonColumn<AuditHeads>(row.heads, `audit checkpoint ${String(row.id)}: heads`),
+    keyId: String(row.key_id),
+    signature: String(row.signature),
   };
 }

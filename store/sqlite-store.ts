@@ -15,7 +15,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { activeVersionFromLog } from './active-version.js';
 import { AppendBatcher, appendPrepared, observedCommit, type CommitDecisions, type CommitOutcome, type OnCommit } from './append-batcher.js';
-import { verifyChainWith, type ChainReader } from './chain-verifier.js';
+import { decisionFieldDigests, feedbackBodyFromRow, linkRecord, type LifecycleChainBody, type PublicationFields } from './audit-chain.js';
+import { readAuditHeads, verifyAuditWith } from './audit-verifier.js';
+import { firstDecisionBreak, walkDecisions, type AuditSql } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
 import { listDecisionsQuery, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
@@ -26,7 +28,7 @@ import { parseInstant } from './instant.js';
 import { checkTransition, requireActorAndReason } from './lifecycle-policy.js';
 import { migrateSqlite } from './migrations.js';
 import { assembleOverrideStats, overrideStatsRange } from './override-stats.js';
-import { decisionFromRow, eventFromRow, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
+import { checkpointFromRow, decisionFromRow, eventFromRow, feedbackColumns, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
 import { existingPublicationOutcome, isWithinEffectivePeriod, preparePublication, sortVersions, type Publication } from './rule-set-publication.js';
 import { StoreError } from './store-error.js';
 import { DEFAULT_STORE_TIMEOUT_MS } from './store-timeout.js';
@@ -34,6 +36,11 @@ import { appendInstant, REGISTRY_CHECK_COLUMNS, RegistrySnapshot, switchInstant,
 import type { RuleSet } from '../engine/rule-set-types.js';
 import type { FeedbackRequest } from '../cds-hooks/wire-types.js';
 import type {
+  AuditCheckpoint,
+  AuditCheckpointRecord,
+  AuditHeads,
+  AuditVerification,
+  AuditVerifyOptions,
   ChainVerification,
   DecisionFilter,
   DecisionRecord,
@@ -180,12 +187,21 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE registry_revision SET revision = revision + 1 WHERE id = 1').run();
   }
 
-  private insertEvent(event: Omit<LifecycleEvent, 'seq' | 'at'>, at: { iso: string; ms: number }): LifecycleEvent {
+  /** Appends an event to the lifecycle chain (inside the caller's write transaction). */
+  private insertEvent(event: Omit<LifecycleEvent, 'seq' | 'at'>, at: { iso: string; ms: number }, publication?: PublicationFields): LifecycleEvent {
     const { ruleSetId, version, from, to, actor, reason } = event;
+    const head = this.db.prepare("SELECT seq, hash FROM audit_chain_heads WHERE chain = 'lifecycle'").get() as { seq: number; hash: string };
+    const body: LifecycleChainBody = { ruleSetId, version, from, to, actor, reason, at: at.iso, ...(publication === undefined ? {} : { publication }) };
+    const link = linkRecord(head.hash, body);
     const info = this.db
-      .prepare('INSERT INTO lifecycle_events (rule_set_id, version, from_state, to_state, actor, reason, at, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(ruleSetId, version, from, to, actor, reason, at.iso, at.ms);
-    return { seq: Number(info.lastInsertRowid), ruleSetId, version, from, to, actor, reason, at: at.iso };
+      .prepare(
+        `INSERT INTO lifecycle_events (rule_set_id, version, from_state, to_state, actor, reason, at, at_ms, prev_hash, hash, field_digests)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(ruleSetId, version, from, to, actor, reason, at.iso, at.ms, link.prevHash, link.hash, link.fieldDigests);
+    const seq = Number(info.lastInsertRowid);
+    this.db.prepare("UPDATE audit_chain_heads SET seq = ?, hash = ? WHERE chain = 'lifecycle'").run(seq, link.hash);
+    return { seq, ruleSetId, version, from, to, actor, reason, at: at.iso };
   }
 
   /** The instant of a change of the active version (inside the write transaction, which already
@@ -202,15 +218,17 @@ export class SqliteStore implements Store {
     const run = this.db.transaction((p: Publication): RuleSetVersionRecord => {
       const existing = this.selectVersionRow(p.ruleSetId, p.version);
       if (existing !== undefined) return existingPublicationOutcome(versionFromRow(existing), p);
+      const publishedAt = this.now().iso;
       this.db
         .prepare(
           `INSERT INTO rule_set_versions (rule_set_id, version, hash, state, content, author, published_at, effective_start, effective_end)
            VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?)`,
         )
-        .run(p.ruleSetId, p.version, p.hash, p.contentJson, p.author, this.now().iso, p.effectiveStart, p.effectiveEnd ?? null);
+        .run(p.ruleSetId, p.version, p.hash, p.contentJson, p.author, publishedAt, p.effectiveStart, p.effectiveEnd ?? null);
       this.insertEvent(
         { ruleSetId: p.ruleSetId, version: p.version, from: null, to: 'draft', actor: p.author, reason: `published (content hash ${p.hash})` },
         this.now(),
+        { contentHash: p.hash, author: p.author, publishedAt, effectiveStart: p.effectiveStart, ...(p.effectiveEnd === undefined ? {} : { effectiveEnd: p.effectiveEnd }) },
       );
       this.bumpRevision();
       return versionFromRow(this.selectVersionRow(p.ruleSetId, p.version) as Row);
@@ -327,8 +345,8 @@ export class SqliteStore implements Store {
       const insertDecision = this.statement(
         `INSERT INTO decisions (seq, prev_hash, hash, at, at_ms, service_id, hook, hook_instance, client_iss, tenant, patient_key,
            rule_set_id, rule_set_version, rule_set_hash, evaluation_now, input_fingerprint, fired, cards, latency_ms, status,
-           snapshot, snapshot_sha256, snapshot_expires_at, appended_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           snapshot, snapshot_sha256, snapshot_expires_at, appended_at, field_digests)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const insertCard = this.statement('INSERT INTO decision_cards (card_uuid, seq, rule_id, indicator) VALUES (?, ?, ?, ?)');
       const insertFired = this.statement('INSERT INTO decision_fired_rules (rule_id, seq) VALUES (?, ?)');
@@ -351,7 +369,7 @@ export class SqliteStore implements Store {
           fields.tenant ?? null, fields.patientKey, fields.ruleSetId, fields.ruleSetVersion, fields.ruleSetHash,
           fields.evaluationNow, fields.inputFingerprint, firedJson, JSON.stringify(fields.cards),
           fields.latencyMs, fields.status, snapshot ?? null, fields.snapshotSha256 ?? null, fields.snapshotExpiresAt ?? null,
-          fields.appendedAt,
+          fields.appendedAt, decisionFieldDigests(fields),
         );
         for (const card of fields.cards) {
           try {
@@ -394,30 +412,44 @@ export class SqliteStore implements Store {
     return (this.db.prepare(query.text).all(...query.params) as Row[]).map((row) => publicDecision(decisionFromRow(row)));
   }
 
-  async verifyChain(onProgress?: (checked: number) => void): Promise<ChainVerification> {
-    // A separate read-only connection: its transaction is one consistent snapshot (WAL), and
-    // writers on the main connection keep going while a long verification runs.
+  /**
+   * Runs `work` on a separate read-only connection inside one read transaction: one consistent
+   * snapshot (WAL), while writers on the main connection keep going during a long verification.
+   */
+  private async readSnapshot<T>(work: (sql: AuditSql) => Promise<T>): Promise<T> {
     const reader = new Database(this.options.file, { readonly: true, fileMustExist: true });
     try {
       reader.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       reader.exec('BEGIN');
-      const source: ChainReader = {
-        head: async () => {
-          const row = reader.prepare('SELECT seq, hash FROM decision_chain_head WHERE id = 1').get() as { seq: number; hash: string };
-          return { seq: Number(row.seq), hash: row.hash };
-        },
-        page: async (afterSeq, limit) => reader.prepare('SELECT * FROM decisions WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[],
-        seqOfHash: async (hash) => {
-          const row = reader.prepare('SELECT seq FROM decisions WHERE hash = ? ORDER BY seq LIMIT 1').get(hash) as { seq: number } | undefined;
-          return row === undefined ? undefined : Number(row.seq);
-        },
-      };
-      const result = await verifyChainWith(source, onProgress);
+      const result = await work({ all: async (sql, params = []) => reader.prepare(sql).all(...params) as Row[] });
       reader.exec('COMMIT');
       return result;
     } finally {
       reader.close();
     }
+  }
+
+  async verifyChain(onProgress?: (checked: number) => void): Promise<ChainVerification> {
+    return this.readSnapshot(async (sql) => firstDecisionBreak(await walkDecisions(sql, onProgress)));
+  }
+
+  async verifyAudit(options: AuditVerifyOptions = {}): Promise<AuditVerification> {
+    return this.readSnapshot(async (sql) => verifyAuditWith(sql, options));
+  }
+
+  async auditHeads(): Promise<AuditHeads> {
+    const db = this.db;
+    return readAuditHeads({ all: async (sql, params = []) => db.prepare(sql).all(...params) as Row[] });
+  }
+
+  async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<AuditCheckpointRecord> {
+    const insert = this.db.prepare('INSERT INTO audit_checkpoints (at, heads, key_id, signature) VALUES (?, ?, ?, ?)');
+    const info = await this.whenUnlocked(() => insert.run(checkpoint.at, JSON.stringify(checkpoint.heads), checkpoint.keyId, checkpoint.signature));
+    return { id: Number(info.lastInsertRowid), ...checkpoint };
+  }
+
+  async listCheckpoints(): Promise<AuditCheckpointRecord[]> {
+    return (this.db.prepare('SELECT * FROM audit_checkpoints ORDER BY id').all() as Row[]).map(checkpointFromRow);
   }
 
   async purgeExpiredSnapshots(now: string): Promise<number> {
@@ -441,20 +473,27 @@ export class SqliteStore implements Store {
   async recordFeedback(serviceId: string, body: FeedbackRequest, clientIss?: string): Promise<FeedbackResult> {
     const items = prepareFeedback(serviceId, body, this.now().iso, clientIss);
     const run = this.db.transaction((): FeedbackResult => {
+      const exists = this.db.prepare('SELECT 1 FROM feedback WHERE card_uuid = ? AND outcome = ? AND outcome_at_ms = ?');
       const insert = this.db.prepare(
         `INSERT INTO feedback (card_uuid, service_id, outcome, accepted_suggestions, override_reason_code, override_reason_system,
-           override_reason_display, user_comment, outcome_timestamp, outcome_at_ms, received_at, client_iss)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (card_uuid, outcome, outcome_at_ms) DO NOTHING`,
+           override_reason_display, user_comment, outcome_timestamp, outcome_at_ms, received_at, client_iss, prev_hash, hash, field_digests)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      let head = this.db.prepare("SELECT seq, hash FROM audit_chain_heads WHERE chain = 'feedback'").get() as { seq: number; hash: string };
       let stored = 0;
       for (const { record, outcomeAtMs } of items) {
-        stored += insert.run(
-          record.cardUuid, record.serviceId, record.outcome, JSON.stringify(record.acceptedSuggestions), record.overrideReasonCode ?? null,
-          record.overrideReasonSystem ?? null, record.overrideReasonDisplay ?? null, record.userComment ?? null, record.outcomeTimestamp,
-          outcomeAtMs, record.receivedAt, record.clientIss ?? null,
-        ).changes;
+        if (exists.get(record.cardUuid, record.outcome, outcomeAtMs) !== undefined) continue;
+        const columns = feedbackColumns(record, outcomeAtMs);
+        const link = linkRecord(head.hash, feedbackBodyFromRow(columns));
+        const info = insert.run(
+          columns.card_uuid, columns.service_id, columns.outcome, columns.accepted_suggestions, columns.override_reason_code,
+          columns.override_reason_system, columns.override_reason_display, columns.user_comment, columns.outcome_timestamp,
+          columns.outcome_at_ms, columns.received_at, columns.client_iss, link.prevHash, link.hash, link.fieldDigests,
+        );
+        head = { seq: Number(info.lastInsertRowid), hash: link.hash };
+        stored += 1;
       }
+      if (stored > 0) this.db.prepare("UPDATE audit_chain_heads SET seq = ?, hash = ? WHERE chain = 'feedback'").run(head.seq, head.hash);
       const cards = [...new Set(items.map((item) => item.record.cardUuid))];
       const known = new Set<string>();
       for (const chunk of chunks(cards, IN_LIST_CHUNK)) {

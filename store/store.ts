@@ -149,6 +149,63 @@ export interface ChainVerification {
   problem?: { seq: number; kind: 'edited' | 'inserted' | 'deleted' | 'reordered'; detail: string };
 }
 
+/** What a break of the audit record is about: its table, and `id` (seq, feedback id, id@version). */
+export type AuditRecordKind = 'decision' | 'lifecycle-event' | 'feedback' | 'publication' | 'checkpoint';
+
+export interface AuditBreak {
+  record: AuditRecordKind;
+  id: string;
+  /**
+   * edited: a chained field changed; inserted: a record that the store did not append; deleted: a
+   * record is missing; reordered: records swapped; unchained: a row without a hash; truncated: a
+   * record a signed checkpoint covers is gone; rewritten: a record's hash differs from the one a
+   * signed checkpoint covers; bad-signature: a checkpoint's signature does not verify.
+   */
+  kind: 'edited' | 'inserted' | 'deleted' | 'reordered' | 'unchained' | 'truncated' | 'rewritten' | 'bad-signature';
+  /** The field that was edited, when it can be told (store/audit-chain.ts field digests). */
+  field?: string;
+  detail: string;
+}
+
+/** The head of each chain: the last record's seq (feedback: id) and hash. */
+export interface AuditHeads {
+  decisions: { seq: number; hash: string };
+  lifecycle: { seq: number; hash: string };
+  feedback: { seq: number; hash: string };
+}
+
+/** A signed statement of the chain heads at an instant (store/audit-checkpoint.ts). */
+export interface AuditCheckpoint {
+  at: string;
+  heads: AuditHeads;
+  /** First 16 hex characters of the SHA-256 of the signing key's public key (SPKI DER). */
+  keyId: string;
+  /** Ed25519 signature (base64) of checkpointPayload({at, heads, keyId}). */
+  signature: string;
+}
+
+export interface AuditCheckpointRecord extends AuditCheckpoint {
+  id: number;
+}
+
+export interface AuditVerifyOptions {
+  /** Checks every checkpoint's signature with this Ed25519 public key. */
+  publicKey?: import('node:crypto').KeyObject;
+  /** Checkpoints kept outside the store (an auditor's export): each must still be in the store and hold. */
+  externalCheckpoints?: AuditCheckpoint[];
+  onProgress?: (checked: number) => void;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  checked: { decisions: number; lifecycleEvents: number; feedback: number; publications: number; checkpoints: number };
+  /** Every break found, in the order found (decisions, lifecycle events, publications, feedback, checkpoints). */
+  breaks: AuditBreak[];
+  /** true when the checkpoints' signatures were checked (a public key was given). */
+  signaturesChecked: boolean;
+  heads: AuditHeads;
+}
+
 export interface OverrideStatsRow {
   ruleSetId: string;
   ruleId: string;
@@ -213,11 +270,23 @@ export interface Store {
   getDecision(seq: number): Promise<DecisionRecord | undefined>;
   findDecisionByCard(cardUuid: string): Promise<DecisionRecord | undefined>;
   listDecisions(filter: DecisionFilter): Promise<DecisionRecord[]>;
+  /** The decision chain alone, first break only (kept for callers that need just that); see verifyAudit. */
   verifyChain(onProgress?: (checked: number) => void): Promise<ChainVerification>;
+  /**
+   * Verifies everything compliance relies on, over one consistent snapshot: the decision, lifecycle
+   * and feedback chains, every publication (content, identity, state) and every checkpoint; reports
+   * every break (store/audit-verifier.ts).
+   */
+  verifyAudit(options?: AuditVerifyOptions): Promise<AuditVerification>;
+  /** The current chain heads (what a checkpoint signs). */
+  auditHeads(): Promise<AuditHeads>;
+  /** Stores a signed checkpoint (append-only). The caller signs (store/audit-checkpoint.ts). */
+  appendCheckpoint(checkpoint: AuditCheckpoint): Promise<AuditCheckpointRecord>;
+  listCheckpoints(): Promise<AuditCheckpointRecord[]>;
   /** Removes snapshot bytes whose snapshotExpiresAt <= now (their digest stays in the chain). */
   purgeExpiredSnapshots(now: string): Promise<number>;
 
-  // Feedback (append-only, not part of the chain)
+  // Feedback (append-only, in a hash chain of its own)
   recordFeedback(serviceId: string, body: FeedbackRequest, clientIss?: string): Promise<FeedbackResult>;
   feedbackForCards(cardUuids: string[]): Promise<FeedbackRecord[]>;
 

@@ -4,6 +4,7 @@
  */
 import type { TestBackend } from './support/backends.js';
 import { analysisSuite } from './suite/analysis.js';
+import { auditRecordSuite } from './suite/audit-record.js';
 import { clientAdmissionSuite } from './suite/client-admission.js';
 import { decisionsSuite } from './suite/decisions.js';
 import { feedbackSuite } from './suite/feedback.js';
@@ -19,6 +20,7 @@ export function storeSuite(backend: TestBackend): void {
   registrySuite(backend);
   decisionsSuite(backend);
   tamperingSuite(backend);
+  auditRecordSuite(backend);
   feedbackSuite(backend);
   analysisSuite(backend);
   mergedCardsSuite(backend);

@@ -50,7 +50,7 @@ export function tamperingSuite(backend: TestBackend): void {
       assert.match(String((await store.getDecision(3))?.cards[0].summary), /No concerns/);
       const result = await store.verifyChain();
       assert.equal(result.ok, false);
-      assert.equal(result.checked, 2);
+      assert.equal(result.checked, 6);
       assert.deepEqual({ seq: result.problem?.seq, kind: result.problem?.kind }, { seq: 3, kind: 'edited' });
     });
 
@@ -76,7 +76,7 @@ export function tamperingSuite(backend: TestBackend): void {
     it('detects a deleted record (a gap in seq)', async () => {
       await db.exec('DELETE FROM decisions WHERE seq = 3');
       const result = await store.verifyChain();
-      assert.equal(result.checked, 2);
+      assert.equal(result.checked, 5);
       assert.deepEqual({ seq: result.problem?.seq, kind: result.problem?.kind }, { seq: 3, kind: 'deleted' });
     });
 
@@ -107,7 +107,7 @@ export function tamperingSuite(backend: TestBackend): void {
     it('detects a forged record appended outside the store (beyond the chain head)', async () => {
       await insertForged(db, 7, records[5].hash, forgedFields());
       const result = await store.verifyChain();
-      assert.equal(result.checked, 6);
+      assert.equal(result.checked, 7);
       assert.deepEqual({ seq: result.problem?.seq, kind: result.problem?.kind }, { seq: 7, kind: 'inserted' });
     });
 
@@ -116,7 +116,7 @@ export function tamperingSuite(backend: TestBackend): void {
       await db.exec('UPDATE decisions SET seq = 3 WHERE seq = 4');
       await db.exec('UPDATE decisions SET seq = 4 WHERE seq = -1');
       const result = await store.verifyChain();
-      assert.equal(result.checked, 2);
+      assert.equal(result.checked, 6);
       assert.deepEqual({ seq: result.problem?.seq, kind: result.problem?.kind }, { seq: 3, kind: 'reordered' });
     });
 

@@ -134,7 +134,7 @@ export const POSTGRES_BACKEND: TestBackend = {
         return (await raw.query(numberPlaceholders(sql), params)).rows as Record<string, unknown>[];
       },
       async allowTampering() {
-        for (const table of ['decisions', 'decision_cards', 'decision_card_rules', 'decision_fired_rules', 'feedback', 'rule_set_versions', 'lifecycle_events']) {
+        for (const table of ['decisions', 'decision_cards', 'decision_card_rules', 'decision_fired_rules', 'feedback', 'rule_set_versions', 'lifecycle_events', 'audit_checkpoints']) {
           await raw.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
         }
       },
