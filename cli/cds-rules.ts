@@ -13,6 +13,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = 
   test: () => import('./commands/test.js'),
   coverage: () => import('./commands/coverage.js'),
   evaluate: () => import('./commands/evaluate.js'),
+  import: () => import('./commands/import.js'),
   publish: () => import('./commands/publish.js'),
   submit: () => import('./commands/submit.js'),
   approve: () => import('./commands/approve.js'),

@@ -37,6 +37,7 @@ import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { serviceRoutes } from './routes/service.js';
 import type { ServiceCatalog } from '../use-cases/service-catalog.js';
+import type { StartupNotice } from './bundled-start.js';
 import type { Store } from '../store/store.js';
 import { FhirRequestLimit } from '../fhir/request-limit.js';
 
@@ -53,6 +54,8 @@ export interface AppDeps {
   replayCache?: ReplayCache;
   /** Admin API access (default: from ADMIN_USERS / ADMIN_OPEN_LOCAL in the environment). */
   adminAccess?: AdminAccess;
+  /** What an operator should know about the bundled rule sets (shown by /readyz; server/bundled-notices.ts). */
+  notices?: StartupNotice[];
   /** Most POSTs under /cds-services in flight at once, 0 = no limit (default 64; main.ts reads MAX_IN_FLIGHT). */
   maxInFlight?: number;
   /** The service's tracer (main.ts: startTracing); default: spans with ids, propagated, never exported. */
@@ -97,7 +100,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use(securityHeaders(config.publicBaseUrls));
   app.use(requestLog());
   app.use(closeConnectionsWhileDraining(draining));
-  app.use(healthRoutes(deps.store, deps.catalog, draining));
+  app.use(healthRoutes(deps.store, deps.catalog, draining, deps.notices ?? []));
   // CORS for browser-based CDS clients only: the admin API and the console are same-origin.
   app.use('/cds-services', cors(config.corsOrigin));
   if (deps.metrics) app.use('/cds-services', callMetrics(deps.metrics));

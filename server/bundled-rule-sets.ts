@@ -2,7 +2,8 @@
  * The rule sets shipped with the service: rules/<id>/rule-set.json (the working version) and
  * rules/<id>/versions/*.json (earlier published versions), loaded and compiled by the engine at
  * start (engine/load-rule-set.ts loadRuleSetFile + engine/compile-rule-set.ts compileRuleSet).
- * Any problem stops the start: a service never runs on a rule set that did not validate.
+ * A service never serves a rule set that did not validate: on first start (empty registry) any
+ * problem stops the start; afterwards the registry is served and a bad file is only reported.
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

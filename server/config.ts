@@ -2,12 +2,14 @@
  * All configuration, from the environment, parsed and validated once at start into one typed
  * object. Every variable is documented in docs/configuration.md. Errors name the variable.
  */
+import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ConfigError } from '../lib/config-error.js';
 import { loadPatientKeySecret } from '../use-cases/audit/patient-key.js';
 import { parseSnapshotKey } from '../use-cases/audit/snapshot.js';
 import { DEFAULT_REPLAY_CACHE_PER_CLIENT } from './auth/replay-cache.js';
 import { loadTrustedClients, normaliseBaseUrl, type TrustedClient } from './auth/trusted-clients.js';
+import { loadSigningKey } from '../store/audit-checkpoint.js';
 
 export type StoreFailureMode = 'fail-closed' | 'fail-open';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -65,7 +67,14 @@ export interface Config {
   httpBodyTimeoutMs: number;
   /** How long an idle keep-alive connection stays open (ms). */
   httpKeepAliveTimeoutMs: number;
+  /** AUDIT_SIGNING_KEY (path of an Ed25519 private key, PEM): signs checkpoints of the audit chain heads; undefined = none. */
+  auditSigningKey?: KeyObject;
+  /** How often the service signs a checkpoint when AUDIT_SIGNING_KEY is set (ms). */
+  auditCheckpointMs: number;
 }
+
+/** Default AUDIT_CHECKPOINT_MS: hourly. */
+export const DEFAULT_AUDIT_CHECKPOINT_MS = 3_600_000;
 
 export type Env = Record<string, string | undefined>;
 
@@ -159,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const secret = loadPatientKeySecret(value(env, 'PATIENT_KEY_SECRET'), dataDir);
+  const auditSigningKey = parseAuditSigningKey(env);
 
   return {
     port,
@@ -193,5 +203,18 @@ export function loadConfig(env: Env = process.env): Config {
     httpHeadersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', DEFAULT_HTTP_HEADERS_TIMEOUT_MS, 100, 600_000),
     httpBodyTimeoutMs: integer(env, 'HTTP_BODY_TIMEOUT_MS', DEFAULT_HTTP_BODY_TIMEOUT_MS, 50, 600_000),
     httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', DEFAULT_HTTP_KEEP_ALIVE_TIMEOUT_MS, 100, 600_000),
+    ...(auditSigningKey === undefined ? {} : { auditSigningKey }),
+    auditCheckpointMs: integer(env, 'AUDIT_CHECKPOINT_MS', DEFAULT_AUDIT_CHECKPOINT_MS, 1000, 7 * 86_400_000),
   };
+}
+
+/** AUDIT_SIGNING_KEY: the Ed25519 private key (PEM file) checkpoints are signed with; also used by `cds-rules audit checkpoint`. */
+export function parseAuditSigningKey(env: Env): KeyObject | undefined {
+  const file = value(env, 'AUDIT_SIGNING_KEY');
+  if (file === undefined) return undefined;
+  try {
+    return loadSigningKey(resolve(file));
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }

@@ -11,7 +11,8 @@ import { openStore } from '../store/open-store.js';
 import { buildApp } from './app.js';
 import { startSnapshotRetention } from './audit/snapshot-retention.js';
 import { trustModeFor } from './auth/trust-mode.js';
-import { loadBundledRuleSetFiles } from './bundled-rule-sets.js';
+import { startWithBundledRuleSets } from './bundled-start.js';
+import { startAuditCheckpoints } from './audit/audit-checkpoints.js';
 import { loadConfig } from './config.js';
 import { Draining } from './http/draining.js';
 import { maxInFlightFromEnv } from './http/in-flight-limit.js';
@@ -22,7 +23,6 @@ import { startTracing } from './observability/tracing.js';
 import { shutdownOnSignals } from './shutdown.js';
 import { compileRuleSet } from '../engine/compile-rule-set.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
-import { importBundledRuleSets } from '../store/import-bundled.js';
 import { RegistryServiceCatalog } from '../use-cases/registry-catalog.js';
 import { ruleSetContentHash } from '../store/rule-set-hash.js';
 import { storeTimeoutFromEnv } from '../store/store-timeout.js';
@@ -34,8 +34,6 @@ export async function main(): Promise<void> {
   trustModeFor(config); // refuse early, before opening anything, when the trust setup is unsafe
   const tracing = await startTracing(process.env);
   const metrics = config.metricsPort === undefined ? undefined : new ServiceMetrics();
-  // Validate and compile every bundled version before touching the store: a bad rule set stops the start.
-  const bundled = loadBundledRuleSetFiles();
   const store = await openStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -47,13 +45,10 @@ export async function main(): Promise<void> {
   let catalog: RegistryServiceCatalog | undefined;
   let metricsServer: MetricsServer | undefined;
   try {
-    const imported = await importBundledRuleSets(
-      store,
-      bundled.map(({ file, compiled }) => ({ file, ruleSet: compiled.ruleSet })),
-    );
-    for (const outcome of imported) logger.info({ ...outcome, file: undefined }, 'bundled rule set');
-    // The registry decides what is served; versions compiled above are reused by content hash.
-    const precompiled = new Map(bundled.map(({ compiled }) => [compiled.identity.hash, compiled]));
+    // Only an empty registry (first start) takes the bundled rule sets; afterwards new or edited
+    // bundled files are reported (log and /readyz), never published (server/bundled-start.ts).
+    const { notices, precompiled } = await startWithBundledRuleSets(store, logger);
+    // The registry decides what is served; bundled versions compiled at start are reused by content hash.
     const registry = await RegistryServiceCatalog.start({
       store,
       pollIntervalMs: config.registryPollMs,
@@ -63,7 +58,7 @@ export async function main(): Promise<void> {
     });
     catalog = registry;
     const draining = new Draining();
-    const app = buildApp({ config, catalog: registry, store, logger, clock: () => new Date(), maxInFlight, tracer: tracing.tracer, metrics, draining });
+    const app = buildApp({ config, catalog: registry, store, logger, clock: () => new Date(), maxInFlight, tracer: tracing.tracer, metrics, draining, notices });
     // Its own listener, on HOST: never on the port EHRs call.
     if (metrics) metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort ?? 0);
     const server = app.listen(config.port, config.host, () => {
@@ -87,6 +82,8 @@ export async function main(): Promise<void> {
       void Promise.all([store.close(), metricsServer?.close()]).finally(() => process.exit(1));
     });
     const stopRetention = startSnapshotRetention(store, () => new Date(), logger);
+    const stopCheckpoints =
+      config.auditSigningKey === undefined ? () => undefined : startAuditCheckpoints(store, config.auditSigningKey, config.auditCheckpointMs, () => new Date(), logger);
     shutdownOnSignals({
       server,
       draining,
@@ -94,6 +91,7 @@ export async function main(): Promise<void> {
       logger,
       stopTimers: () => {
         stopRetention();
+        stopCheckpoints();
         registry.stop();
       },
       // After the listener has closed and the calls in flight have finished.

@@ -1,17 +1,20 @@
 /**
- * First-start import of the rule sets bundled with the service (rules/<name>/rule-set.json).
+ * The rule sets bundled with the service (rules/<name>/rule-set.json and every rules/<name>/versions/*.json)
+ * and the registry. Nothing goes live unreviewed:
  *
- * Each bundled version is published (a no-op when already published with the same content; a
- * clear error naming the file when the same id+version was published with different content).
- * A rule set that has never had an active version gets its bundled version (the highest, when
- * several versions of one rule set are bundled) moved through the lifecycle to active by
- * BOOTSTRAP_ACTOR with the reason BOOTSTRAP_REASON. The reviewer rule is bypassed for that actor
- * only, and the approval event says so (store/lifecycle-policy.ts). Once any version of a rule set
- * has been active, the registry owns it: restarts never re-activate anything, even if an operator
- * later retired every version.
+ *   - Into an EMPTY registry (no version of any rule set published yet: the first start, or
+ *     `cds-rules import`), every bundled version is published by BOOTSTRAP_ACTOR and the newest
+ *     version of each rule set is moved through the lifecycle to active, with BOOTSTRAP_REASON; the
+ *     approval says it had no second reviewer (store/lifecycle-policy.ts).
+ *   - Into a registry that holds anything, nothing is published or activated. Each bundled file is
+ *     compared with the registry instead: the same version with the same content ("in-registry"), a
+ *     version the registry does not have ("new": it goes live only through publish, submit, approve by
+ *     another person, activate), or the same version with other content ("changed": the working file
+ *     was edited without a new version number; the registry's version keeps being served).
  *
- * Callers pass rule sets that already validated (the server compiles them before the import).
- * Safe when several processes start at once: a step another process already took is skipped.
+ * Callers pass rule sets that already validated (the server compiles them before the import). Safe
+ * when several processes start at once on an empty registry: a step another process already took is
+ * skipped (one of them may then find the registry no longer empty and only compare).
  */
 import type { RuleSet } from '../engine/rule-set-types.js';
 import { BOOTSTRAP_ACTOR } from './lifecycle-policy.js';
@@ -20,31 +23,50 @@ import { compareSemver } from './semver.js';
 import { StoreError } from './store-error.js';
 import type { LifecycleState, Store } from './store.js';
 
-export const BOOTSTRAP_REASON = 'bundled rule set imported on first start';
+export const BOOTSTRAP_REASON = 'bundled rule set imported into an empty registry on first start';
 
 export interface BundledRuleSet {
   ruleSet: RuleSet;
-  /** The file it came from (named in errors). */
+  /** The file it came from (named in errors and notices). */
   file: string;
 }
 
-export interface BundledImportOutcome {
+export type BundledFileStatus = 'imported' | 'in-registry' | 'new' | 'changed';
+
+export interface BundledFileOutcome {
   ruleSetId: string;
   version: string;
   hash: string;
   file: string;
-  /** 'new': published now; 'existing': already in the registry with the same content. */
-  publication: 'new' | 'existing';
-  /** True when this import moved the version to active. */
+  /**
+   * imported: published now into the empty registry; in-registry: the registry holds this version
+   * with the same content; new: the registry does not hold this version (not served); changed: the
+   * registry holds this version with other content (the registry's is served).
+   */
+  status: BundledFileStatus;
+  /** True when this import moved the version to active (first start only). */
   activated: boolean;
-  /** Why it was (not) activated, for the start-up log. */
+  /** What it means, for the start-up log, /readyz and `cds-rules import`. */
   note: string;
+}
+
+export interface BundledImportResult {
+  /** True when the registry was empty and the bundled rule sets were imported. */
+  imported: boolean;
+  files: BundledFileOutcome[];
 }
 
 const NEXT_STEP: Partial<Record<LifecycleState, LifecycleState>> = { draft: 'in-review', 'in-review': 'approved', approved: 'active' };
 
-async function everActive(store: Store, ruleSetId: string): Promise<boolean> {
-  return (await store.history(ruleSetId)).some((event) => event.to === 'active');
+function byRuleSet(bundled: readonly BundledRuleSet[]): [string, BundledRuleSet[]][] {
+  const groups = new Map<string, BundledRuleSet[]>();
+  for (const item of bundled) {
+    const id = item.ruleSet?.id;
+    if (typeof id !== 'string' || id === '') throw new StoreError('invalid-input', `bundled rule set ${item.file}: it has no id`);
+    groups.set(id, [...(groups.get(id) ?? []), item]);
+  }
+  for (const items of groups.values()) items.sort((a, b) => compareSemver(a.ruleSet.version, b.ruleSet.version));
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
 /** Moves the version to active one step at a time; tolerates another process doing the same. */
@@ -55,7 +77,6 @@ async function bootstrapActivate(store: Store, ruleSetId: string, version: strin
     if (record.state === 'active') return false;
     const next = NEXT_STEP[record.state];
     if (next === undefined) return false;
-    if (next === 'active' && (await everActive(store, ruleSetId))) return false;
     try {
       await store.transition(ruleSetId, version, next, BOOTSTRAP_ACTOR, BOOTSTRAP_REASON);
       if (next === 'active') return true;
@@ -66,47 +87,68 @@ async function bootstrapActivate(store: Store, ruleSetId: string, version: strin
   }
 }
 
-export async function importBundledRuleSets(store: Store, bundled: readonly BundledRuleSet[]): Promise<BundledImportOutcome[]> {
-  const byRuleSet = new Map<string, BundledRuleSet[]>();
-  for (const item of bundled) {
-    const id = item.ruleSet?.id;
-    if (typeof id !== 'string' || id === '') throw new StoreError('invalid-input', `import of bundled rule set ${item.file}: it has no id`);
-    byRuleSet.set(id, [...(byRuleSet.get(id) ?? []), item]);
-  }
-  const outcomes: BundledImportOutcome[] = [];
-  for (const [ruleSetId, items] of [...byRuleSet.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    items.sort((a, b) => compareSemver(a.ruleSet.version, b.ruleSet.version));
-    const published: BundledImportOutcome[] = [];
+/** How each bundled file stands against the registry (nothing is written). */
+export async function compareBundledWithRegistry(store: Store, bundled: readonly BundledRuleSet[]): Promise<BundledFileOutcome[]> {
+  const files: BundledFileOutcome[] = [];
+  for (const [ruleSetId, items] of byRuleSet(bundled)) {
     for (const { ruleSet, file } of items) {
       const hash = ruleSetContentHash(ruleSet);
-      const before = await store.getVersion(ruleSetId, ruleSet.version);
+      const published = await store.getVersion(ruleSetId, ruleSet.version);
+      const where = `${ruleSetId} ${ruleSet.version}`;
+      if (published === undefined) {
+        files.push({
+          ruleSetId, version: ruleSet.version, hash, file, status: 'new', activated: false,
+          note: `${where} is not in the registry and is not served; it goes live only through publish, submit, approve (by another person) and activate`,
+        });
+      } else if (published.hash !== hash) {
+        files.push({
+          ruleSetId, version: ruleSet.version, hash, file, status: 'changed', activated: false,
+          note:
+            `${file} differs from the published ${where} (sha256 ${hash.slice(0, 12)} here, ${published.hash.slice(0, 12)} published); ` +
+            `the registry's ${ruleSet.version} is what is served. Give the working file a new version number, then publish it for review`,
+        });
+      } else {
+        files.push({ ruleSetId, version: ruleSet.version, hash, file, status: 'in-registry', activated: false, note: `${where} is in the registry (${published.state})` });
+      }
+    }
+  }
+  return files;
+}
+
+/** True when no version of any rule set has been published. */
+export async function registryIsEmpty(store: Store): Promise<boolean> {
+  return (await store.listVersions()).length === 0;
+}
+
+/**
+ * Imports the bundled rule sets when the registry is empty (publish every version, activate the newest
+ * of each rule set); otherwise only compares them with the registry.
+ */
+export async function importBundledRuleSets(store: Store, bundled: readonly BundledRuleSet[]): Promise<BundledImportResult> {
+  const groups = byRuleSet(bundled);
+  if (!(await registryIsEmpty(store))) return { imported: false, files: await compareBundledWithRegistry(store, bundled) };
+  const files: BundledFileOutcome[] = [];
+  for (const [ruleSetId, items] of groups) {
+    const published: BundledFileOutcome[] = [];
+    for (const { ruleSet, file } of items) {
+      const hash = ruleSetContentHash(ruleSet);
       try {
         await store.publish(ruleSet, hash, BOOTSTRAP_ACTOR);
       } catch (error) {
         if (error instanceof StoreError) throw new StoreError(error.code, `import of bundled rule set ${file}: ${error.message}`);
         throw error;
       }
-      published.push({
-        ruleSetId,
-        version: ruleSet.version,
-        hash,
-        file,
-        publication: before === undefined ? 'new' : 'existing',
-        activated: false,
-        note: 'not the newest bundled version of this rule set',
-      });
+      published.push({ ruleSetId, version: ruleSet.version, hash, file, status: 'imported', activated: false, note: 'published (not the newest bundled version of this rule set)' });
     }
     const newest = published[published.length - 1];
-    const newestRecord = await store.getVersion(ruleSetId, newest.version);
-    if (await everActive(store, ruleSetId)) {
-      newest.note = 'the registry already manages this rule set (a version has been active before)';
-    } else if (newestRecord?.author !== BOOTSTRAP_ACTOR) {
-      newest.note = `published earlier by ${String(newestRecord?.author)}: it goes through review, not the bootstrap`;
-    } else {
-      newest.activated = await bootstrapActivate(store, ruleSetId, newest.version);
-      newest.note = newest.activated ? 'activated by system:bootstrap' : 'another process activated a version first';
-    }
-    outcomes.push(...published);
+    newest.activated = await bootstrapActivate(store, ruleSetId, newest.version);
+    newest.note = newest.activated ? 'published and activated by system:bootstrap (first start, empty registry)' : 'published; another process activated it first';
+    files.push(...published);
   }
-  return outcomes;
+  return { imported: true, files };
+}
+
+/** The files that need an operator's attention (new or changed), for the log and /readyz. */
+export function bundledNotices(files: readonly BundledFileOutcome[]): BundledFileOutcome[] {
+  return files.filter((f) => f.status === 'new' || f.status === 'changed');
 }

@@ -3,6 +3,8 @@
  * overrideCountsQuery and overrideReasonsQuery (store/decision-queries.ts), shared by both backends.
  * The queries count per credited rule (decision_card_rules), so a merged card and its feedback count
  * once for each contributing rule: the rows of one period may add up to more cards than were shown.
+ * The override rate is overridden / cards that got feedback; cards without feedback are counted apart
+ * (clients never report an ignored card), and a rule whose cards got no feedback has no rate (null).
  */
 import { parseInstant } from './instant.js';
 import { codeUnitOrder, compareSemver } from './semver.js';
@@ -10,6 +12,9 @@ import { StoreError } from './store-error.js';
 import type { OverrideStatsRow } from './store.js';
 
 type Row = Record<string, unknown>;
+
+/** Default range of override statistics (admin API, console): the last 12 weeks (weekly: 12 periods). */
+export const DEFAULT_STATS_RANGE_DAYS = 84;
 
 export function overrideStatsRange(range: { from: string; to: string }): { fromMs: number; toMs: number } {
   if (range === null || typeof range !== 'object') throw new StoreError('invalid-input', 'overrideStats: range must be {from, to}');
@@ -38,7 +43,9 @@ export function assembleOverrideStats(countRows: Row[], reasonRows: Row[]): Over
   }
   const rows = countRows.map((row): OverrideStatsRow => {
     const shown = Number(row.shown);
+    const accepted = Number(row.accepted ?? 0);
     const overridden = Number(row.overridden ?? 0);
+    const withFeedback = accepted + overridden;
     const reasons = (reasonsByKey.get(key(row)) ?? []).sort(
       (a, b) => b.count - a.count || codeUnitOrder(a.code ?? '\uffff', b.code ?? '\uffff') || codeUnitOrder(a.system ?? '', b.system ?? ''),
     );
@@ -47,9 +54,11 @@ export function assembleOverrideStats(countRows: Row[], reasonRows: Row[]): Over
       ruleId: String(row.rule_id),
       ruleSetVersion: String(row.rule_set_version),
       shown,
-      accepted: Number(row.accepted ?? 0),
+      accepted,
       overridden,
-      overrideRate: shown === 0 ? 0 : overridden / shown,
+      withFeedback,
+      withoutFeedback: shown - withFeedback,
+      overrideRate: withFeedback === 0 ? null : overridden / withFeedback,
       reasons,
     };
   });

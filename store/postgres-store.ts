@@ -335,7 +335,16 @@ export class PostgresStore implements Store {
       const current = (await client.query('SELECT state, author FROM rule_set_versions WHERE rule_set_id = $1 AND version = $2', [ruleSetId, version]))
         .rows[0] as { state: LifecycleState; author: string } | undefined;
       if (current === undefined) throw new StoreError('not-found', `${where}: no such published version`);
-      const recordedReason = checkTransition({ ruleSetId, version, from: current.state, to, actor, author: current.author, reason });
+      const approvals =
+        current.state === 'retired'
+          ? ((
+              await client.query(
+                "SELECT seq, actor, at FROM lifecycle_events WHERE rule_set_id = $1 AND version = $2 AND to_state = 'approved' ORDER BY seq",
+                [ruleSetId, version],
+              )
+            ).rows as { seq: string; actor: string; at: string }[]).map((r) => ({ seq: Number(r.seq), actor: r.actor, at: r.at }))
+          : [];
+      const recordedReason = checkTransition({ ruleSetId, version, from: current.state, to, actor, author: current.author, reason, approvals });
       // One instant for the whole change: the retirement of the previous version and the activation.
       const at = to === 'active' || current.state === 'active' ? await this.lockChainForSwitch(client) : this.now();
       if (to === 'active') {

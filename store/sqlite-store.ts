@@ -260,7 +260,13 @@ export class SqliteStore implements Store {
         | { state: LifecycleState; author: string }
         | undefined;
       if (current === undefined) throw new StoreError('not-found', `${where}: no such published version`);
-      const recordedReason = checkTransition({ ruleSetId, version, from: current.state, to, actor, author: current.author, reason });
+      const approvals =
+        current.state === 'retired'
+          ? (this.db
+              .prepare("SELECT seq, actor, at FROM lifecycle_events WHERE rule_set_id = ? AND version = ? AND to_state = 'approved' ORDER BY seq")
+              .all(ruleSetId, version) as { seq: number; actor: string; at: string }[])
+          : [];
+      const recordedReason = checkTransition({ ruleSetId, version, from: current.state, to, actor, author: current.author, reason, approvals });
       // One instant for the whole change: the retirement of the previous version and the activation.
       const at = to === 'active' || current.state === 'active' ? this.switchAt() : this.now();
       if (to === 'active') {

@@ -217,9 +217,12 @@ export interface OverrideStatsRow {
   accepted: number;
   /** Cards whose latest reported outcome is overridden. */
   overridden: number;
-  /** overridden / shown (0 when nothing was shown). Clients never report ignored cards, so cards
-   * without feedback count as shown and neither accepted nor overridden. */
-  overrideRate: number;
+  /** Cards that got feedback (accepted + overridden). */
+  withFeedback: number;
+  /** Cards shown that got no feedback (clients never report ignored cards): counted apart. */
+  withoutFeedback: number;
+  /** overridden / withFeedback; null when no card got feedback (no feedback means no rate, never 0). */
+  overrideRate: number | null;
   /** Override reasons of the overridden cards, most frequent first; code null = no reason given. */
   reasons: { code: string | null; system: string | null; display: string | null; count: number }[];
 }

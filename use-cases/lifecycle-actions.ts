@@ -8,9 +8,11 @@
  *   Activating a version retires the version that was active (store.transition does both at once).
  *
  * Four-eyes rule (SELF_APPROVAL_POLICY): nobody approves a version they published (the store refuses
- * that too) or submitted for review. Every action needs a reason, kept in the version's history.
+ * that too) or submitted for review; names compare case-insensitively (bob and Bob are one person).
+ * Re-activating a retired version rests on its earlier approval, which the store records in the
+ * reason (store/lifecycle-policy.ts REACTIVATION_POLICY). Every action needs a reason, kept in the version's history.
  */
-import { ALLOWED_TRANSITIONS, LIFECYCLE_STATES } from '../store/lifecycle-policy.js';
+import { ALLOWED_TRANSITIONS, LIFECYCLE_STATES, sameActor } from '../store/lifecycle-policy.js';
 import { StoreError } from '../store/store-error.js';
 import type { LifecycleEvent, LifecycleState, RuleSetVersionRecord, Store } from '../store/store.js';
 import { badRequest, conflict, notFound, storeErrorToAdminError } from './admin-error.js';
@@ -86,7 +88,7 @@ export async function performLifecycleAction(store: Store, request: LifecycleReq
 }
 
 async function refuseSelfApproval(store: Store, record: RuleSetVersionRecord, actor: string): Promise<void> {
-  if (SELF_APPROVAL_POLICY.refuseAuthor && record.author === actor) {
+  if (SELF_APPROVAL_POLICY.refuseAuthor && sameActor(record.author, actor)) {
     throw conflict(
       `self-approval refused: ${actor} published ${record.ruleSetId} ${record.version} and cannot also approve it; ` +
         'another reviewer must approve',
@@ -95,7 +97,7 @@ async function refuseSelfApproval(store: Store, record: RuleSetVersionRecord, ac
   if (SELF_APPROVAL_POLICY.refuseSubmitter) {
     const events = await store.history(record.ruleSetId, record.version);
     const submission = [...events].reverse().find((e) => e.to === 'in-review');
-    if (submission !== undefined && submission.actor === actor) {
+    if (submission !== undefined && sameActor(submission.actor, actor)) {
       throw conflict(
         `self-approval refused: ${actor} submitted ${record.ruleSetId} ${record.version} for review and cannot also approve it; ` +
           'another reviewer must approve',

@@ -2,6 +2,7 @@
  * What the admin API needs from the running service. server/app.ts passes its own deps (AppDeps
  * fits this shape) to mountAdminApi; resolveAdminDeps fills in the defaults once at mount time.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Store } from '../../store/store.js';
 import { RULES_DIR } from '../bundled-rule-sets.js';
 import type { Logger } from '../logger.js';
@@ -9,7 +10,7 @@ import { adminAccessFromEnv, type AdminAccess } from './admin-access.js';
 
 export interface AdminMountDeps {
   /** HOST decides whether ADMIN_OPEN_LOCAL may apply; snapshotKey (SNAPSHOT_KEY) decrypts replay snapshots. */
-  config: { host: string; snapshotKey?: Buffer };
+  config: { host: string; snapshotKey?: Buffer; auditSigningKey?: KeyObject };
   store: Store;
   logger?: Logger;
   /** "Now" (snapshot expiry, default statistics range); pinned in tests. */
@@ -24,6 +25,8 @@ export interface AdminApiDeps {
   store: Store;
   access: AdminAccess;
   snapshotKey?: Buffer;
+  /** The public half of AUDIT_SIGNING_KEY: checkpoint signatures are checked with it. */
+  auditPublicKey?: KeyObject;
   rulesDir: string;
   logger?: Logger;
   clock: () => Date;
@@ -35,6 +38,7 @@ export function resolveAdminDeps(deps: AdminMountDeps, env: NodeJS.ProcessEnv = 
     store: deps.store,
     access: deps.adminAccess ?? adminAccessFromEnv(env, deps.config.host),
     ...(deps.config.snapshotKey === undefined ? {} : { snapshotKey: deps.config.snapshotKey }),
+    ...(deps.config.auditSigningKey === undefined ? {} : { auditPublicKey: createPublicKey(deps.config.auditSigningKey) }),
     rulesDir: deps.rulesDir ?? RULES_DIR,
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     clock: deps.clock ?? (() => new Date()),

@@ -1,7 +1,8 @@
 /**
  * The admin API's own users, separate from the EHRs' JWT trust: the JSON file named by ADMIN_USERS,
  *   [{"name": "alice", "roles": ["author"], "tokenSha256": "<hex SHA-256 of alice's bearer token>"}]
- * Only hashes are stored; a presented token is hashed and compared with every user's hash in constant
+ * Names are identities for the four-eyes rule and compare case-insensitively: "bob" and "Bob" in one
+ * file are refused. Only hashes are stored; a presented token is hashed and compared with every user's hash in constant
  * time (crypto.timingSafeEqual, no early exit), so neither the file nor the timing reveals a token.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -36,9 +37,13 @@ export function parseAdminUsers(json: unknown, source: string): AdminUser[] {
     }
     if (typeof user.name !== 'string' || !USER_NAME.test(user.name)) {
       problems.push(`/${index}/name: must be 1-100 characters of letters, digits and . _ @ -`);
-    } else if (names.has(user.name)) {
-      problems.push(`/${index}/name: "${user.name}" is listed twice`);
-    } else names.add(user.name);
+    } else if (names.has(user.name.toLowerCase())) {
+      const lower = user.name.toLowerCase();
+      const first = (json as { name?: unknown }[]).find((other) => typeof other?.name === 'string' && other.name.toLowerCase() === lower);
+      problems.push(
+        `/${index}/name: "${user.name}" is listed twice (as "${String(first?.name)}" before; names compare case-insensitively, so they are one person)`,
+      );
+    } else names.add(user.name.toLowerCase());
     if (!Array.isArray(user.roles) || user.roles.length === 0) {
       problems.push(`/${index}/roles: must be a non-empty array of ${ADMIN_ROLES.join(', ')}`);
     } else {

@@ -132,7 +132,8 @@ describe('audit trail: publish, serve, feedback, export, verify, replay', functi
       const row = stats.body.rows[0];
       assert.equal(row.ruleSetVersion, current.version);
       assert.equal(row.overridden, 1);
-      assert.equal(row.overrideRate, 1 / row.shown);
+      assert.equal(row.withFeedback, 1);
+      assert.equal(row.overrideRate, 1, 'overridden / cards that got feedback');
       assert.equal(row.reasons[0].code, 'patient-declined');
     });
 
@@ -179,8 +180,8 @@ describe('audit trail: publish, serve, feedback, export, verify, replay', functi
 
   it('verifies the chain', async () => {
     const res = await request(world.admin.app).get(`${API}/audit/verify`).set(bearer(USERS.carol)).expect(200);
-    assert.deepEqual([res.body.ok, res.body.checked], [true, world.calls.length]);
-    assert.match(res.body.message, /chain intact/);
+    assert.deepEqual([res.body.ok, res.body.checked.decisions, res.body.breaks], [true, world.calls.length, []]);
+    assert.match(res.body.message, /^audit record intact/);
   });
 
   it('replays every decision with the version in force: the same cards, exactly', async () => {
@@ -288,7 +289,7 @@ describe('audit trail: publish, serve, feedback, export, verify, replay', functi
 });
 
 describe('chain verification detects tampering through the API', () => {
-  it('reports an edited record, naming its seq', async function () {
+  it('reports an edited record, naming its seq and field', async function () {
     this.timeout(30_000);
     const dir = mkdtempSync(join(tmpdir(), 'cds-tamper-'));
     const clock = { current: new Date('2026-11-01T10:00:00Z'), now: () => new Date(clock.current.getTime()) };
@@ -300,7 +301,8 @@ describe('chain verification detects tampering through the API', () => {
       for (const fixture of fixturesWithCards().slice(0, 3)) await callWithFixture({ clock, service: app, catalog }, fixture);
       catalog.stop();
       const intact = await request(admin.app).get(`${API}/audit/verify`).set(bearer(USERS.carol)).expect(200);
-      assert.deepEqual([intact.body.ok, intact.body.checked], [true, 3]);
+      assert.deepEqual([intact.body.ok, intact.body.checked.decisions, intact.body.breaks], [true, 3, []]);
+      assert.match(intact.body.message, /^audit record intact: 3 decision\(s\), \d+ lifecycle event\(s\), 1 publication\(s\)/);
 
       // Someone with write access to the database file bypasses the append-only triggers and edits a card.
       const db = new Database(join(dir, 'store', SQLITE_FILE_NAME));
@@ -313,9 +315,10 @@ describe('chain verification detects tampering through the API', () => {
 
       const broken = await request(admin.app).get(`${API}/audit/verify`).set(bearer(USERS.carol)).expect(200);
       assert.equal(broken.body.ok, false);
-      assert.equal(broken.body.checked, 1);
-      assert.deepEqual([broken.body.problem.seq, broken.body.problem.kind], [2, 'edited']);
-      assert.match(broken.body.message, /chain broken at decision 2 \(edited\)/);
+      assert.deepEqual(broken.body.breaks.map((b: { record: string; id: string; kind: string; field?: string }) => [b.record, b.id, b.kind, b.field]), [
+        ['decision', '2', 'edited', 'cards'],
+      ]);
+      assert.match(broken.body.message, /^AUDIT RECORD BROKEN: 1 break\(s\)/);
     } finally {
       await admin.close();
       await store.close();

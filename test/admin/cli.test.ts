@@ -122,7 +122,7 @@ describe('cds-rules registry and audit commands', function () {
     const d = ['--data-dir', dataDir];
     const verify = await cli('audit', 'verify', ...d);
     assert.equal(verify.code, 0, verify.err);
-    assert.match(verify.out, /^chain intact: 3 decision record\(s\) verified in [\d.]+ s$/);
+    assert.match(verify.out, /^audit record intact: 3 decision\(s\), \d+ lifecycle event\(s\), 2 publication\(s\), 0 feedback item\(s\), 0 checkpoint\(s\) verified in [\d.]+ s$/);
 
     const out = join(dir, 'decisions.csv');
     const exported = await cli('audit', 'export', '--format', 'csv', '--out', out, '--version', '1.1.0', ...d);

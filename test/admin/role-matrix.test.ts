@@ -157,4 +157,41 @@ describe('admin API access modes', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('refuses bob and Bob in one ADMIN_USERS file: names compare case-insensitively, so they are one person', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cds-admin-users-'));
+    try {
+      const file = join(dir, 'users.json');
+      writeFileSync(
+        file,
+        JSON.stringify([
+          { name: 'bob', roles: ['author'], tokenSha256: 'a'.repeat(64) },
+          { name: 'Bob', roles: ['reviewer'], tokenSha256: 'b'.repeat(64) },
+        ]),
+      );
+      assert.throws(
+        () => adminAccessFromEnv({ ADMIN_USERS: file }, '127.0.0.1'),
+        (err: Error) => err instanceof ConfigError && /\/1\/name: "Bob" is listed twice \(as "bob" before; names compare case-insensitively/.test(err.message),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('four eyes across spellings: bob cannot approve a version Bob submitted', async () => {
+    const h = await startAdminHarness();
+    try {
+      const rs = sampleRuleSet();
+      await h.store.publish(rs, ruleSetContentHash(rs), 'alice');
+      await h.store.transition(rs.id, rs.version, 'in-review', 'Bob', 'submitted as Bob');
+      const res = await request(h.app)
+        .post(`/admin/api/rule-sets/${rs.id}/versions/${rs.version}/approve`)
+        .set(bearer(USERS.bob))
+        .send({ reason: 'approving my own submission' })
+        .expect(409);
+      assert.match(res.body.message, /self-approval refused/);
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -453,8 +453,8 @@ describe('web console (browser)', function () {
     const exportedSeqs = new Set(lines.map((l) => l.split(',')[0]));
     const listedSeqs = new Set(await rows.locator('th a').allTextContents());
     assert.deepEqual([...exportedSeqs].sort(), [...listedSeqs].sort(), 'the export holds exactly the filtered decisions (one row per card)');
-    await w.page.getByRole('button', { name: 'Verify the decision chain' }).click();
-    await w.page.getByText(`chain intact: ${h.decisions.length} decision record(s) verified`).waitFor();
+    await w.page.getByRole('button', { name: 'Verify the audit record' }).click();
+    await w.page.getByText(new RegExp(`audit record intact: ${h.decisions.length} decision\\(s\\)`)).waitFor();
     await rows.first().locator('a').click();
     await w.page.locator('#fired-heading').waitFor();
     assert.match((await w.page.locator('main h1').textContent()) ?? '', /^Decision \d+$/);

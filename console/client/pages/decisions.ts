@@ -74,8 +74,8 @@ interface DecisionView {
 
 interface Verification {
   ok: boolean;
-  checked: number;
   message: string;
+  breaks: Array<{ record: string; id: string; kind: string; field?: string; detail: string }>;
 }
 
 function feedbackText(f: FeedbackItem): string {
@@ -91,21 +91,24 @@ function latestFeedback(card: DecisionCardView): string {
 
 function chainSection(): HTMLElement {
   const region = new ResultRegion('Chain verification result', 'chain-result');
-  const button = h('button', { type: 'button', class: 'button' }, 'Verify the decision chain');
+  const button = h('button', { type: 'button', class: 'button' }, 'Verify the audit record');
   button.addEventListener('click', () => {
-    region.loading('Verifying every record of the hash chain…');
+    region.loading('Verifying every record of the decision, lifecycle and feedback chains…');
     apiGet<Verification>('/audit/verify')
       .then((v) => {
         region.show(
           h('p', { class: v.ok ? 'message message--ok' : 'message message--error', role: v.ok ? null : 'alert' },
             h('strong', {}, v.ok ? 'Intact. ' : 'Broken. '), v.message),
+          v.breaks.length > 0
+            ? h('ul', { class: 'plain' }, v.breaks.map((b) => h('li', {}, h('strong', {}, `${b.record} ${b.id}: ${b.kind}${b.field ? ` (field ${b.field})` : ''}`), ` — ${b.detail}`)))
+            : null,
         );
       })
       .catch((err: Error) => region.error(err.message));
   });
   return h('section', { class: 'chain', 'aria-labelledby': 'chain-heading' },
-    h('h2', { id: 'chain-heading' }, 'Audit chain'),
-    h('p', {}, 'Every decision record is hash-chained to the one before it; verification re-computes the whole chain.'),
+    h('h2', { id: 'chain-heading' }, 'Audit record'),
+    h('p', {}, 'Decisions, feedback and every lifecycle event (with each publication) are hash-chained; verification re-computes every chain, checks every published version and every signed checkpoint, and lists every break.'),
     button,
     region.el,
   );

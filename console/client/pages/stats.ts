@@ -1,8 +1,11 @@
 /**
  * Override statistics (auditor): the override rate of each rule and rule-set version per period
  * (day, week or month, UTC), as a line chart drawn in SVG with the same numbers in a table, and, for
- * the whole range, shown/accepted/overridden counts with the override reasons given. Each period is
- * one call to GET /admin/api/stats/overrides?from&to.
+ * the whole range, shown / with feedback / without feedback / accepted / overridden with the override
+ * reasons given. One call to GET /admin/api/stats/overrides?from&to&bucket gives the whole range and
+ * its periods. The override rate is overridden / cards that got feedback: a rule whose cards got no
+ * feedback has no rate (shown as "no feedback", never 0 %). The default range and period are the
+ * API's (the last 12 weeks, weekly).
  */
 import { apiGet, query } from '../api.js';
 import { lineChart } from '../chart.js';
@@ -10,10 +13,9 @@ import { field, h, replaceChildren, select, type Child } from '../dom.js';
 import { percent } from '../format.js';
 import { pageHeading, ResultRegion, type Page, type PageContext } from '../page.js';
 import { listRuleSets } from '../registry.js';
+import { BUCKETS, MAX_PERIODS, periods, type Bucket } from '../../../lib/time-periods.js';
 
-export type Bucket = 'day' | 'week' | 'month';
-/** Most periods one chart asks for (one API call each). */
-export const MAX_PERIODS = 60;
+export { periods };
 const DAY_MS = 86_400_000;
 
 interface StatsRow {
@@ -23,20 +25,18 @@ interface StatsRow {
   shown: number;
   accepted: number;
   overridden: number;
-  overrideRate: number;
+  withFeedback: number;
+  withoutFeedback: number;
+  overrideRate: number | null;
   reasons: Array<{ code: string | null; system: string | null; display: string | null; count: number }>;
 }
 
 interface StatsResponse {
   from: string;
   to: string;
+  bucket: Bucket;
   rows: StatsRow[];
-}
-
-interface Period {
-  from: Date;
-  to: Date;
-  label: string;
+  periods: { from: string; to: string; label: string; rows: StatsRow[] }[];
 }
 
 function utcDay(iso: string): Date {
@@ -47,23 +47,12 @@ function dayText(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Periods covering [from, to) in UTC; the last one is cut at `to`. */
-export function periods(from: Date, to: Date, bucket: Bucket): Period[] {
-  const out: Period[] = [];
-  let start = new Date(from);
-  while (start < to && out.length <= MAX_PERIODS) {
-    let end: Date;
-    if (bucket === 'month') end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1));
-    else end = new Date(start.getTime() + (bucket === 'week' ? 7 : 1) * DAY_MS);
-    if (end > to) end = new Date(to);
-    out.push({ from: start, to: end, label: bucket === 'month' ? dayText(start).slice(0, 7) : dayText(start) });
-    start = end;
-  }
-  return out;
+function seriesKey(r: StatsRow): string {
+  return `${r.ruleId} @ ${r.ruleSetId} ${r.ruleSetVersion}`;
 }
 
-function seriesKey(r: StatsRow): string {
-  return `${r.ruleId} @ ${r.ruleSetVersion}`;
+function rateText(r: StatsRow): string {
+  return r.overrideRate === null ? 'no feedback' : percent(r.overrideRate);
 }
 
 function reasonsText(r: StatsRow): Child {
@@ -74,14 +63,16 @@ function reasonsText(r: StatsRow): Child {
 function totalsTable(rows: StatsRow[], caption: string): HTMLElement {
   return h('table', { class: 'data' },
     h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, ['Rule', 'Version', 'Shown', 'Accepted', 'Overridden', 'Override rate', 'Reasons given'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('thead', {}, h('tr', {}, ['Rule', 'Rule set and version', 'Shown', 'With feedback', 'Without feedback', 'Accepted', 'Overridden', 'Override rate (of cards with feedback)', 'Reasons given'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, rows.map((r) => h('tr', {},
       h('th', { scope: 'row' }, h('code', {}, r.ruleId)),
-      h('td', {}, r.ruleSetVersion),
+      h('td', {}, `${r.ruleSetId} ${r.ruleSetVersion}`),
       h('td', { class: 'num' }, String(r.shown)),
+      h('td', { class: 'num' }, String(r.withFeedback)),
+      h('td', { class: 'num' }, String(r.withoutFeedback)),
       h('td', { class: 'num' }, String(r.accepted)),
       h('td', { class: 'num' }, String(r.overridden)),
-      h('td', { class: 'num' }, percent(r.overrideRate)),
+      h('td', { class: 'num' }, rateText(r)),
       h('td', {}, reasonsText(r)),
     ))),
   );
@@ -89,18 +80,17 @@ function totalsTable(rows: StatsRow[], caption: string): HTMLElement {
 
 async function render(ctx: PageContext): Promise<void> {
   const ruleSets = await listRuleSets().catch(() => []);
-  // The service's own "now" (the default `to` of the stats route) anchors the default range.
+  // The API's defaults (its own "now", the last 12 weeks, weekly) are the page's defaults.
   const probe = await apiGet<StatsResponse>('/stats/overrides');
-  const serverNow = new Date(probe.to);
-  const defaultThrough = dayText(serverNow);
-  const defaultFrom = dayText(new Date(utcDay(defaultThrough).getTime() - 11 * 7 * DAY_MS));
+  const defaultThrough = dayText(new Date(probe.to));
+  const defaultFrom = dayText(new Date(Date.parse(probe.from) + DAY_MS - 1));
   const p = ctx.params;
 
   const ruleSetSelect = select('ruleSetId', [{ value: '', label: 'All rule sets' }, ...ruleSets.map((r) => ({ value: r.id, label: r.id, selected: p.get('ruleSetId') === r.id }))]);
   const ruleInput = h('input', { type: 'text', name: 'rule', value: p.get('rule') ?? '', autocomplete: 'off', spellcheck: 'false' });
   const fromInput = h('input', { type: 'date', name: 'from', value: p.get('from') ?? defaultFrom, required: true });
   const throughInput = h('input', { type: 'date', name: 'through', value: p.get('through') ?? defaultThrough, required: true });
-  const bucketSelect = select('bucket', (['day', 'week', 'month'] as Bucket[]).map((b) => ({ value: b, label: `per ${b}`, selected: (p.get('bucket') ?? 'week') === b })));
+  const bucketSelect = select('bucket', BUCKETS.map((b) => ({ value: b, label: `per ${b}`, selected: (p.get('bucket') ?? probe.bucket) === b })));
   const results = new ResultRegion('Override statistics');
 
   const show = async (): Promise<void> => {
@@ -114,18 +104,16 @@ async function render(ctx: PageContext): Promise<void> {
     const filters = { ruleSetId: ruleSetSelect.value || undefined, rule: ruleInput.value.trim() || undefined };
     results.loading(`Loading ${list.length} periods…`);
     try {
-      const [total, ...perPeriod] = await Promise.all([
-        apiGet<StatsResponse>(`/stats/overrides${query({ from: from.toISOString(), to: to.toISOString(), ...filters })}`),
-        ...list.map((period) => apiGet<StatsResponse>(`/stats/overrides${query({ from: period.from.toISOString(), to: period.to.toISOString(), ...filters })}`)),
-      ]);
+      const total = await apiGet<StatsResponse>(`/stats/overrides${query({ from: from.toISOString(), to: to.toISOString(), bucket, ...filters })}`);
+      const perPeriod = total.periods;
       const keys = [...new Set(total.rows.map(seriesKey))].sort();
       const series = keys.map((key) => ({
         label: key,
         points: perPeriod.map((resp) => {
           const row = resp.rows.find((r) => seriesKey(r) === key);
-          return row === undefined || row.shown === 0
-            ? { value: null, title: 'no cards shown' }
-            : { value: row.overrideRate, title: `${percent(row.overrideRate)} overridden (${row.overridden} of ${row.shown})` };
+          if (row === undefined || row.shown === 0) return { value: null, title: 'no cards shown' };
+          if (row.overrideRate === null) return { value: null, title: `no feedback on ${row.shown} card(s) shown` };
+          return { value: row.overrideRate, title: `${percent(row.overrideRate)} overridden (${row.overridden} of ${row.withFeedback} with feedback; ${row.withoutFeedback} without)` };
         }),
       }));
       const xLabels = list.map((x) => x.label);
@@ -176,7 +164,7 @@ async function render(ctx: PageContext): Promise<void> {
     void show();
   });
   replaceChildren(ctx.main,
-    ...pageHeading('Override statistics', 'How often clinicians override each rule\'s cards, per rule-set version over time, and the reasons they give. Cards without feedback count as shown only.'),
+    ...pageHeading('Override statistics', 'How often clinicians override each rule\'s cards, per rule set and version over time, and the reasons they give. The rate is overridden / cards that got feedback; cards without feedback are counted apart, and no feedback means no rate.'),
     form,
     results.el,
   );

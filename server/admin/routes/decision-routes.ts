@@ -6,7 +6,10 @@
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { exportDecisions, type ExportFormat } from '../../../store/export.js';
-import type { DecisionRecord } from '../../../store/store.js';
+import { auditVerificationSummary } from '../../../store/audit-summary.js';
+import { BUCKETS, fittingBucket, MAX_PERIODS, periods } from '../../../lib/time-periods.js';
+import { DEFAULT_STATS_RANGE_DAYS } from '../../../store/override-stats.js';
+import type { DecisionRecord, OverrideStatsRow } from '../../../store/store.js';
 import { badRequest, notFound } from '../../../use-cases/admin-error.js';
 import type { AdminApiDeps } from '../admin-deps.js';
 import {
@@ -82,22 +85,33 @@ export async function listFeedback(req: Request, res: Response, deps: AdminApiDe
   });
 }
 
+/**
+ * Override statistics per rule and rule-set version over [from, to) (default: the last
+ * DEFAULT_STATS_RANGE_DAYS days), and the same split into periods of `bucket` (default: the
+ * granularity that fits the range, store/stats-periods.ts). Rate = overridden / cards that got
+ * feedback; null when none did.
+ */
 export async function overrideStats(req: Request, res: Response, deps: AdminApiDeps): Promise<void> {
   const query = req.query as Params;
-  onlyKnownParams(query, ['from', 'to', 'ruleSetId', 'version', 'rule']);
-  const from = optionalInstant(query, 'from') ?? '1970-01-01T00:00:00.000Z';
+  onlyKnownParams(query, ['from', 'to', 'ruleSetId', 'version', 'rule', 'bucket']);
   const to = optionalInstant(query, 'to') ?? new Date(deps.clock().getTime() + 1).toISOString();
+  const from = optionalInstant(query, 'from') ?? new Date(Date.parse(to) - DEFAULT_STATS_RANGE_DAYS * 86_400_000).toISOString();
   if (Date.parse(to) <= Date.parse(from)) throw badRequest('to', 'must be after from');
   const ruleSetId = optionalText(query, 'ruleSetId');
   const version = optionalVersion(query, 'version');
   const ruleId = optionalText(query, 'rule');
-  const rows = (await deps.store.overrideStats({ from, to })).filter(
-    (r) =>
-      (ruleSetId === undefined || r.ruleSetId === ruleSetId) &&
-      (version === undefined || r.ruleSetVersion === version) &&
-      (ruleId === undefined || r.ruleId === ruleId),
-  );
-  res.json({ from, to, rows });
+  const bucket = optionalChoice(query, 'bucket', BUCKETS) ?? fittingBucket(new Date(from), new Date(to));
+  const split = periods(new Date(from), new Date(to), bucket);
+  if (split.length > MAX_PERIODS) throw badRequest('bucket', `${bucket} splits this range into more than ${MAX_PERIODS} periods; choose a coarser bucket or a shorter range`);
+  const wanted = (r: OverrideStatsRow): boolean =>
+    (ruleSetId === undefined || r.ruleSetId === ruleSetId) && (version === undefined || r.ruleSetVersion === version) && (ruleId === undefined || r.ruleId === ruleId);
+  const rows = (await deps.store.overrideStats({ from, to })).filter(wanted);
+  const perPeriod = [];
+  for (const period of split) {
+    const periodRows = (await deps.store.overrideStats({ from: period.from.toISOString(), to: period.to.toISOString() })).filter(wanted);
+    perPeriod.push({ from: period.from.toISOString(), to: period.to.toISOString(), label: period.label, rows: periodRows });
+  }
+  res.json({ from, to, bucket, rows, periods: perPeriod });
 }
 
 /**
@@ -123,15 +137,16 @@ export async function exportDecisionsRoute(req: Request, res: Response, deps: Ad
   }
 }
 
+/**
+ * Verifies the whole audit record (store.verifyAudit): decisions, lifecycle events, publications,
+ * feedback and checkpoints, every break. Checkpoint signatures are checked with the public half of
+ * the service's AUDIT_SIGNING_KEY when it has one; an auditor checks them independently with
+ * `cds-rules audit verify --public-key FILE`.
+ */
 export async function verifyChain(req: Request, res: Response, deps: AdminApiDeps): Promise<void> {
   onlyKnownParams(req.query as Params, []);
-  const verification = await deps.store.verifyChain();
-  res.json({
-    ...verification,
-    message: verification.ok
-      ? `chain intact: ${verification.checked} decision record(s) verified`
-      : `chain broken at decision ${verification.problem?.seq} (${verification.problem?.kind}): ${verification.problem?.detail}`,
-  });
+  const verification = await deps.store.verifyAudit(deps.auditPublicKey === undefined ? {} : { publicKey: deps.auditPublicKey });
+  res.json({ ...verification, message: auditVerificationSummary(verification) });
 }
 
 export async function replayDecisionRoute(req: Request, res: Response, deps: AdminApiDeps): Promise<void> {

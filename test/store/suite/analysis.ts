@@ -55,22 +55,37 @@ export function analysisSuite(backend: TestBackend): void {
       const rows = await store.overrideStats({ from: '2026-03-01T10:00:00Z', to: '2026-03-01T10:30:00Z' });
       assert.deepEqual(rows, [
         {
-          ruleSetId: 'ketamine-esketamine', ruleId: 'rule-a', ruleSetVersion: '1.0.0', shown: 3, accepted: 1, overridden: 2, overrideRate: 2 / 3,
+          ruleSetId: 'ketamine-esketamine', ruleId: 'rule-a', ruleSetVersion: '1.0.0', shown: 3, accepted: 1, overridden: 2, withFeedback: 3, withoutFeedback: 0, overrideRate: 2 / 3,
           reasons: [
             { code: 'benefit', system: 'https://example.org/reasons', display: 'Benefit outweighs risk', count: 1 },
             { code: null, system: null, display: null, count: 1 },
           ],
         },
         {
-          ruleSetId: 'ketamine-esketamine', ruleId: 'rule-a', ruleSetVersion: '1.1.0', shown: 1, accepted: 0, overridden: 1, overrideRate: 1,
+          ruleSetId: 'ketamine-esketamine', ruleId: 'rule-a', ruleSetVersion: '1.1.0', shown: 1, accepted: 0, overridden: 1, withFeedback: 1, withoutFeedback: 0, overrideRate: 1,
           reasons: [{ code: 'bp-rechecked', system: null, display: 'BP rechecked', count: 1 }],
         },
-        { ruleSetId: 'ketamine-esketamine', ruleId: 'rule-b', ruleSetVersion: '1.0.0', shown: 1, accepted: 1, overridden: 0, overrideRate: 0, reasons: [] },
+        { ruleSetId: 'ketamine-esketamine', ruleId: 'rule-b', ruleSetVersion: '1.0.0', shown: 1, accepted: 1, overridden: 0, withFeedback: 1, withoutFeedback: 0, overrideRate: 0, reasons: [] },
       ]);
       const later = await store.overrideStats({ from: '2026-03-01T10:30:00Z', to: '2026-03-02T00:00:00Z' });
       assert.deepEqual(later.map((r) => [r.ruleId, r.shown, r.overridden]), [['rule-a', 1, 1]]);
       assert.deepEqual(await store.overrideStats({ from: '2026-04-01T00:00:00Z', to: '2026-05-01T00:00:00Z' }), []);
       await assert.rejects(store.overrideStats({ from: '2026-05-01', to: '2026-04-01' }), storeError('invalid-input', /must be after from/));
+    });
+
+    it('statistics with no feedback: cards without feedback are counted apart and give no rate (never 0 %)', async () => {
+      await store.appendDecision(decisionInput(90, { cards: [card('N1', 'rule-quiet')] }));
+      await store.appendDecision(decisionInput(91, { cards: [card('N2', 'rule-quiet'), card('N3', 'rule-a')] }));
+      const rows = await store.overrideStats({ from: decisionInput(90).at, to: '2026-03-02T00:00:00Z' });
+      const quiet = rows.find((r) => r.ruleId === 'rule-quiet');
+      assert.deepEqual(
+        quiet && { shown: quiet.shown, withFeedback: quiet.withFeedback, withoutFeedback: quiet.withoutFeedback, overrideRate: quiet.overrideRate },
+        { shown: 2, withFeedback: 0, withoutFeedback: 2, overrideRate: null },
+      );
+      // One overridden card with feedback and one without: 100 % of the cards that got feedback, not 50 %.
+      await store.recordFeedback('ketamine-order-sign', { feedback: [{ card: 'N1', outcome: 'overridden', outcomeTimestamp: decisionInput(92).at }] });
+      const after = (await store.overrideStats({ from: decisionInput(90).at, to: '2026-03-02T00:00:00Z' })).find((r) => r.ruleId === 'rule-quiet');
+      assert.deepEqual([after?.withFeedback, after?.withoutFeedback, after?.overrideRate], [1, 1, 1]);
     });
 
     it('exports NDJSON page by page with progress: every chained field, the feedback, no snapshot, no patientKey by default', async () => {

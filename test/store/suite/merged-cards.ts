@@ -117,9 +117,9 @@ export function mergedCardsSuite(backend: TestBackend): void {
       const base = { ruleSetId: 'ketamine-esketamine', ruleSetVersion: '1.0.0' };
       const reasons = [{ code: 'benefit', system: 'https://example.org/reasons', display: 'Benefit outweighs risk', count: 1 }];
       assert.deepEqual(rows, [
-        { ...base, ruleId: 'rule-a', shown: 2, accepted: 0, overridden: 1, overrideRate: 1 / 2, reasons },
-        { ...base, ruleId: 'rule-b', shown: 2, accepted: 1, overridden: 1, overrideRate: 1 / 2, reasons },
-        { ...base, ruleId: 'rule-c', shown: 1, accepted: 1, overridden: 0, overrideRate: 0, reasons: [] },
+        { ...base, ruleId: 'rule-a', shown: 2, accepted: 0, overridden: 1, withFeedback: 1, withoutFeedback: 1, overrideRate: 1, reasons },
+        { ...base, ruleId: 'rule-b', shown: 2, accepted: 1, overridden: 1, withFeedback: 2, withoutFeedback: 0, overrideRate: 1 / 2, reasons },
+        { ...base, ruleId: 'rule-c', shown: 1, accepted: 1, overridden: 0, withFeedback: 1, withoutFeedback: 0, overrideRate: 0, reasons: [] },
       ]);
       assert.deepEqual(await seqsFor(store, { ruleId: 'rule-c', outcome: 'accepted' }), [2]);
       assert.deepEqual(await seqsFor(store, { ruleId: 'rule-a', outcome: 'overridden' }), [1]);

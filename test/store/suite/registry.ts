@@ -122,6 +122,14 @@ export function registrySuite(backend: TestBackend): void {
       await store.transition('ket', '1.0.0', 'approved', 'bob', 'independent review');
     });
 
+    it('compares names case-insensitively: Alice cannot approve what alice published (one person, one identity)', async () => {
+      const content = ruleSetContent('ket', '1.0.0');
+      await store.publish(content, ruleSetContentHash(content), 'alice');
+      await store.transition('ket', '1.0.0', 'in-review', 'alice', 'ready');
+      await assert.rejects(store.transition('ket', '1.0.0', 'approved', 'Alice', 'looks good to me'), storeError('self-approval', /Alice is the author/));
+      assert.equal((await store.getVersion('ket', '1.0.0'))?.state, 'in-review');
+    });
+
     it('refuses illegal transitions with an error naming from and to', async () => {
       const content = ruleSetContent('ket', '1.0.0');
       await store.publish(content, ruleSetContentHash(content), 'alice');
@@ -165,8 +173,14 @@ export function registrySuite(backend: TestBackend): void {
       assert.equal(await store.registryRevision(), revisionBefore + 4);
 
       clock.advance(1000);
-      await store.transition('ket', '1.0.0', 'active', 'dave', 'roll back: 1.1.0 misfires');
+      const rollBack = await store.transition('ket', '1.0.0', 'active', 'dave', 'roll back: 1.1.0 misfires');
       assert.equal((await store.getVersion('ket', '1.0.0'))?.state, 'active');
+      // No new approval is needed: the re-activation records the approval it rests on.
+      const approval = (await store.history('ket', '1.0.0')).find((e) => e.to === 'approved')!;
+      assert.equal(
+        rollBack.reason,
+        `roll back: 1.1.0 misfires [re-activation of a retired version: rests on its approval by ${approval.actor} at ${approval.at} (lifecycle event ${approval.seq})]`,
+      );
       assert.equal((await store.getVersion('ket', '1.1.0'))?.state, 'retired');
       const active = (await store.listVersions('ket')).filter((v) => v.state === 'active');
       assert.deepEqual(active.map((v) => v.version), ['1.0.0']);

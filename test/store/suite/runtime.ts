@@ -13,7 +13,6 @@ import { ruleSetContentHash } from '../../../store/rule-set-hash.js';
 import type { Store } from '../../../store/store.js';
 import { TEST_FACT_KINDS } from '../../engine/support/test-fact-kinds.js';
 import { ICD10, condition, esketamineOrder, record, testRuleSet } from '../../engine/support/test-rule-set.js';
-import { storeError } from '../support/assertions.js';
 import type { TestBackend, TestDatabase } from '../support/backends.js';
 import { manualClock, type ManualClock } from '../support/fixtures.js';
 
@@ -71,11 +70,13 @@ export function runtimeSuite(backend: TestBackend): void {
       assert.equal(ruleSetContentHash(testRuleSet()), ruleSetHash(testRuleSet()));
     });
 
-    it('publishes and activates a bundled rule set on first start, recording the bootstrap honestly', async () => {
-      const [outcome] = await importBundledRuleSets(store, [bundled()]);
+    it('publishes and activates a bundled rule set into an empty registry, recording the bootstrap honestly', async () => {
+      const result = await importBundledRuleSets(store, [bundled()]);
+      assert.equal(result.imported, true);
+      const [outcome] = result.files;
       assert.deepEqual(
-        { publication: outcome.publication, activated: outcome.activated, hash: outcome.hash },
-        { publication: 'new', activated: true, hash: ruleSetContentHash(testRuleSet()) },
+        { status: outcome.status, activated: outcome.activated, hash: outcome.hash },
+        { status: 'imported', activated: true, hash: ruleSetContentHash(testRuleSet()) },
       );
       const history = await store.history('engine-test', '1.0.0');
       assert.deepEqual(history.map((e) => `${e.from ?? '-'}>${e.to} by ${e.actor}`), [
@@ -85,7 +86,7 @@ export function runtimeSuite(backend: TestBackend): void {
         `approved>active by ${BOOTSTRAP_ACTOR}`,
       ]);
       assert.equal(history[1].reason, BOOTSTRAP_REASON);
-      assert.match(history[2].reason, /^bundled rule set imported on first start \[approved by system:bootstrap without a second reviewer/);
+      assert.match(history[2].reason, /^bundled rule set imported into an empty registry on first start \[approved by system:bootstrap without a second reviewer/);
       assert.equal(history[3].reason, BOOTSTRAP_REASON);
       assert.equal((await store.activeVersionAt('engine-test', clock().toISOString()))?.version, '1.0.0');
     });
@@ -94,59 +95,65 @@ export function runtimeSuite(backend: TestBackend): void {
       await importBundledRuleSets(store, [bundled()]);
       const revision = await store.registryRevision();
       const restarted = await db.open({ clock });
-      const [outcome] = await importBundledRuleSets(restarted, [bundled()]);
-      assert.deepEqual({ publication: outcome.publication, activated: outcome.activated }, { publication: 'existing', activated: false });
+      const result = await importBundledRuleSets(restarted, [bundled()]);
+      assert.deepEqual([result.imported, result.files.map((f) => [f.status, f.activated])], [false, [['in-registry', false]]]);
       assert.equal(await store.registryRevision(), revision);
     });
 
-    it('never re-activates a rule set the registry already managed, even after every version was retired', async () => {
+    it('never re-activates anything once the registry holds a version, even after every version was retired', async () => {
       await importBundledRuleSets(store, [bundled()]);
       await store.transition('engine-test', '1.0.0', 'retired', 'carol', 'withdrawn pending review');
-      const [outcome] = await importBundledRuleSets(store, [bundled()]);
-      assert.equal(outcome.activated, false);
-      assert.match(outcome.note, /already manages/);
+      const result = await importBundledRuleSets(store, [bundled()]);
+      assert.equal(result.imported, false);
       assert.equal((await store.getVersion('engine-test', '1.0.0'))?.state, 'retired');
     });
 
-    it('publishes a newer bundled version as a draft once the registry manages the rule set', async () => {
+    it('a new bundled version (a draft folder added before a restart) is reported, not published and not served', async () => {
       await importBundledRuleSets(store, [bundled()]);
-      const outcomes = await importBundledRuleSets(store, [bundled('1.0.0'), bundled('1.1.0', (rs) => (rs.title = 'Newer'))]);
-      assert.deepEqual(outcomes.map((o) => [o.version, o.publication, o.activated]), [['1.0.0', 'existing', false], ['1.1.0', 'new', false]]);
-      assert.equal((await store.getVersion('engine-test', '1.1.0'))?.state, 'draft');
-      assert.equal((await store.getVersion('engine-test', '1.0.0'))?.state, 'active');
+      const revision = await store.registryRevision();
+      const result = await importBundledRuleSets(store, [bundled('1.0.0'), bundled('1.1.0', (rs) => (rs.title = 'Newer'))]);
+      assert.deepEqual(result.files.map((o) => [o.version, o.status, o.activated]), [['1.0.0', 'in-registry', false], ['1.1.0', 'new', false]]);
+      assert.match(result.files[1].note, /not in the registry and is not served; it goes live only through publish, submit, approve \(by another person\) and activate/);
+      assert.equal(await store.getVersion('engine-test', '1.1.0'), undefined);
+      assert.equal(await store.registryRevision(), revision);
+      // A whole new rule set (a new folder under rules/) is not published either.
+      const other = await importBundledRuleSets(store, [bundled(), otherRuleSet()]);
+      assert.deepEqual(other.files.map((o) => [o.ruleSetId, o.status]), [['engine-test', 'in-registry'], ['engine-test-other', 'new']]);
+      assert.deepEqual((await store.listVersions()).map((v) => `${v.ruleSetId}@${v.version}`), ['engine-test@1.0.0']);
     });
 
-    it('activates only the newest of several bundled versions of one rule set', async () => {
-      const outcomes = await importBundledRuleSets(store, [bundled('1.10.0', (rs) => (rs.title = 'B')), bundled('1.9.0', (rs) => (rs.title = 'A')), otherRuleSet()]);
-      assert.deepEqual(outcomes.map((o) => [o.ruleSetId, o.version, o.activated]), [
+    it('imports every bundled version into an empty registry and activates only the newest of each rule set', async () => {
+      const result = await importBundledRuleSets(store, [bundled('1.10.0', (rs) => (rs.title = 'B')), bundled('1.2.0', (rs) => (rs.title = 'C')), bundled('1.9.0', (rs) => (rs.title = 'A')), otherRuleSet()]);
+      assert.deepEqual(result.files.map((o) => [o.ruleSetId, o.version, o.activated]), [
+        ['engine-test', '1.2.0', false],
         ['engine-test', '1.9.0', false],
         ['engine-test', '1.10.0', true],
         ['engine-test-other', '1.0.0', true],
       ]);
       assert.equal((await store.getVersion('engine-test', '1.9.0'))?.state, 'draft');
+      assert.equal((await store.getVersion('engine-test', '1.2.0'))?.state, 'draft');
     });
 
-    it('refuses a bundled file whose content changed without a new version, naming the file', async () => {
+    it('an edited working file (same version, other content) is reported as changed and never stops the start', async () => {
       await importBundledRuleSets(store, [bundled()]);
-      await assert.rejects(
-        importBundledRuleSets(store, [bundled('1.0.0', (rs) => (rs.description = 'edited in place'))]),
-        storeError('conflict', /rules\/engine-test\/versions\/1\.0\.0\/rule-set\.json: .*already published with different content/),
-      );
+      const result = await importBundledRuleSets(store, [bundled('1.0.0', (rs) => (rs.description = 'edited in place'))]);
+      assert.deepEqual(result.files.map((f) => f.status), ['changed']);
+      assert.match(result.files[0].note, /rules\/engine-test\/versions\/1\.0\.0\/rule-set\.json differs from the published engine-test 1\.0\.0 .*Give the working file a new version number/);
+      assert.equal((await store.getVersion('engine-test', '1.0.0'))?.hash, ruleSetContentHash(testRuleSet()));
     });
 
-    it('does not bootstrap a version a person published for review', async () => {
+    it('does not bootstrap anything into a registry where a person already published a version', async () => {
       const rs = bundled().ruleSet;
       await store.publish(rs, ruleSetContentHash(rs), 'alice');
-      const [outcome] = await importBundledRuleSets(store, [bundled()]);
-      assert.equal(outcome.activated, false);
-      assert.match(outcome.note, /published earlier by alice/);
+      const result = await importBundledRuleSets(store, [bundled()]);
+      assert.equal(result.imported, false);
       assert.equal((await store.getVersion('engine-test', '1.0.0'))?.state, 'draft');
     });
 
     it('two processes importing at once end with exactly one active version and no error', async () => {
       const other = await db.open({ clock });
       const results = await Promise.all([importBundledRuleSets(store, [bundled()]), importBundledRuleSets(other, [bundled()])]);
-      assert.equal(results.flat().filter((o) => o.activated).length, 1);
+      assert.equal(results.flatMap((r) => r.files).filter((o) => o.activated).length, 1);
       assert.equal((await store.getVersion('engine-test', '1.0.0'))?.state, 'active');
       assert.equal((await store.history('engine-test')).filter((e) => e.to === 'active').length, 1);
     });
@@ -256,7 +263,7 @@ export function runtimeSuite(backend: TestBackend): void {
     });
 
     it('does not serve an active version that fails to compile, and says why; other rule sets keep serving', async () => {
-      await importBundledRuleSets(store, [otherRuleSet()]);
+      await review(store, otherRuleSet().ruleSet);
       const broken = bundled('1.1.0', (rs) => {
         rs.rules[0].conditions = { all: [{ fact: 'undeclaredFact', operator: 'equal', value: true }] };
       }).ruleSet;
@@ -269,7 +276,7 @@ export function runtimeSuite(backend: TestBackend): void {
     });
 
     it('does not serve a service id that two active rule sets define', async () => {
-      await importBundledRuleSets(store, [otherRuleSet('1.0.0', (rs) => (rs.services[1].id = 'engine-test-patient-view'))]);
+      await review(store, otherRuleSet('1.0.0', (rs) => (rs.services[1].id = 'engine-test-patient-view')).ruleSet);
       const catalog = await start();
       assert.equal(catalog.get('engine-test-patient-view')?.ruleSet.id, 'engine-test');
       assert.match(catalog.problems().join('\n'), /"engine-test-other"@1\.0\.0 service "engine-test-patient-view": service id already served by rule set "engine-test"@1\.0\.0/);
