@@ -88,7 +88,8 @@ export async function listFeedback(req: Request, res: Response, deps: AdminApiDe
 /**
  * Override statistics per rule and rule-set version over [from, to) (default: the last
  * DEFAULT_STATS_RANGE_DAYS days), and the same split into periods of `bucket` (default: the
- * granularity that fits the range, store/stats-periods.ts). Rate = overridden / cards that got
+ * granularity that fits the range, lib/time-periods.ts; no periods for a range of more than 60 months
+ * unless a bucket is asked for, which is then refused). Rate = overridden / cards that got
  * feedback; null when none did.
  */
 export async function overrideStats(req: Request, res: Response, deps: AdminApiDeps): Promise<void> {
@@ -100,9 +101,13 @@ export async function overrideStats(req: Request, res: Response, deps: AdminApiD
   const ruleSetId = optionalText(query, 'ruleSetId');
   const version = optionalVersion(query, 'version');
   const ruleId = optionalText(query, 'rule');
-  const bucket = optionalChoice(query, 'bucket', BUCKETS) ?? fittingBucket(new Date(from), new Date(to));
-  const split = periods(new Date(from), new Date(to), bucket);
-  if (split.length > MAX_PERIODS) throw badRequest('bucket', `${bucket} splits this range into more than ${MAX_PERIODS} periods; choose a coarser bucket or a shorter range`);
+  const asked = optionalChoice(query, 'bucket', BUCKETS);
+  const bucket = asked ?? fittingBucket(new Date(from), new Date(to));
+  let split = periods(new Date(from), new Date(to), bucket);
+  if (split.length > MAX_PERIODS) {
+    if (asked !== undefined) throw badRequest('bucket', `${bucket} splits this range into more than ${MAX_PERIODS} periods; choose a coarser bucket or a shorter range`);
+    split = []; // a range of more than 60 months: the whole-range rows only
+  }
   const wanted = (r: OverrideStatsRow): boolean =>
     (ruleSetId === undefined || r.ruleSetId === ruleSetId) && (version === undefined || r.ruleSetVersion === version) && (ruleId === undefined || r.ruleId === ruleId);
   const rows = (await deps.store.overrideStats({ from, to })).filter(wanted);
