@@ -206,6 +206,23 @@ export class CompiledRuleSet {
     return this.valueSets.has(valueSetId, system, code);
   }
 
+  /** A declared fact's declaration ({"param"} substituted, with its `kind`), or undefined. */
+  factDeclaration(name: string): Readonly<Record<string, unknown>> | undefined {
+    return Object.prototype.hasOwnProperty.call(this.declarations, name) ? this.declarations[name] : undefined;
+  }
+
+  /**
+   * A fact session over one record, computing declared facts exactly as an evaluation computes them
+   * (each fact once), without evaluating any rule: for views that draw what the cards reason over
+   * (the course view, use-cases/course-picture.ts). `session.context()` is the context fact kinds see.
+   */
+  openSession(input: EvaluationInput): EvaluationSession {
+    return new EvaluationSession(
+      { ruleSet: this.ruleSet, declarations: this.declarations, factKinds: this.factKinds, valueSets: this.valueSets },
+      input,
+    );
+  }
+
   async evaluate(input: EvaluateInput): Promise<EvaluationResult> {
     const session = new EvaluationSession(
       { ruleSet: this.ruleSet, declarations: this.declarations, factKinds: this.factKinds, valueSets: this.valueSets },

@@ -42,6 +42,11 @@ export class EvaluationSession {
     return this.compute(name, []);
   }
 
+  /** The context fact kinds see in this session (its `fact` computes declared facts once). */
+  context(): FactContext {
+    return this.contextFor([]);
+  }
+
   /** Values computed so far, by fact name. */
   computed(): ReadonlyMap<string, FactValue> {
     return this.settled;

@@ -4,7 +4,8 @@
  * - summary: plain text; variables substituted (strings cut to maxLength); a last-resort cut keeps it
  *   under 140 characters even if a fact kind breaks its output contract.
  * - detail: markdown; substituted values are markdown-escaped so record data cannot add links/HTML.
- * - suggestion labels, action descriptions, link labels: plain text.
+ * - suggestion labels, action descriptions, link labels: plain text; a smart link's appContext: values as
+ *   recorded (like text inside FHIR resources).
  * - action resources: every string is a template; a string that is exactly one variable keeps the
  *   value's JSON type (number, boolean, object).
  */
@@ -32,7 +33,7 @@ export interface CompiledCardTemplate {
     isRecommended?: boolean;
     actions: ReadonlyArray<{ type: Action['type']; description: TemplatePart[]; resource?: Resource; resourceId?: TemplatePart[] }>;
   }>;
-  readonly links: ReadonlyArray<{ label: TemplatePart[]; url: string; type: Link['type']; appContext?: string }>;
+  readonly links: ReadonlyArray<{ label: TemplatePart[]; url: string; type: Link['type']; appContext?: TemplatePart[] }>;
   /** Facts the templates read. */
   readonly facts: readonly string[];
 }
@@ -85,7 +86,7 @@ export function compileCardTemplate(template: CardTemplate, shapeOf: ShapeOf): C
         resourceId: a.resourceId === undefined ? undefined : text(a.resourceId),
       })),
     })),
-    links: (template.links ?? []).map((l) => ({ label: text(l.label), url: l.url, type: l.type, appContext: l.appContext })),
+    links: (template.links ?? []).map((l) => ({ label: text(l.label), url: l.url, type: l.type, appContext: l.appContext === undefined ? undefined : text(l.appContext) })),
     facts: [...facts],
   };
 }
@@ -178,7 +179,7 @@ export function renderCard(compiled: CompiledCardTemplate, input: RenderInput): 
   if (compiled.links.length > 0) {
     card.links = compiled.links.map((l): Link => {
       const link: Link = { label: textOf(l.label, input), url: l.url, type: l.type };
-      if (l.appContext !== undefined) link.appContext = l.appContext;
+      if (l.appContext !== undefined) link.appContext = resourceTextOf(l.appContext, input);
       return link;
     });
   }

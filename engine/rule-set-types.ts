@@ -218,8 +218,13 @@ export interface CardTemplateSuggestion {
 
 export interface CardTemplateLink {
   label: string;
+  /**
+   * Absolute URL; a `smart` link may instead give a path relative to the service's public base URL
+   * (e.g. "course/"), which the service resolves against PUBLIC_BASE_URL when it sends the card.
+   */
   url: string;
   type: 'absolute' | 'smart';
+  /** Template ({{fact.path}} variables, values as recorded); only on `smart` links. */
   appContext?: string;
 }
 

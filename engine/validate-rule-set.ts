@@ -14,6 +14,7 @@ import type { FactKind, OutputShape } from './evaluation-types.js';
 import { FACT_KINDS } from './facts/index.js';
 import { childPointer, pointer } from '../lib/json-pointer.js';
 import type { DuplicateKey } from '../lib/json-text.js';
+import { linkUrlProblem } from './link-url.js';
 import { ITEMS_SEPARATOR, MERGED_SUMMARY_PLACEHOLDERS } from './merge-cards.js';
 import { CUSTOM_OPERATOR_NAMES } from './operators.js';
 import { renderBound, shapeAtPath, shapeTypes } from './output-shape.js';
@@ -431,6 +432,11 @@ function checkCard(ctx: Ctx, card: unknown, ptr: string): void {
     const lPtr = childPointer(ptr, 'links', i);
     checkTemplate(ctx, l.label, childPointer(lPtr, 'label'), 'text');
     if (l.appContext !== undefined && l.type !== 'smart') report(ctx, childPointer(lPtr, 'appContext'), 'appContext is only allowed on links of type "smart"');
+    if (l.appContext !== undefined) checkTemplate(ctx, l.appContext, childPointer(lPtr, 'appContext'), 'text');
+    if (typeof l.url === 'string') {
+      const problem = linkUrlProblem(l.url, l.type);
+      if (problem !== undefined) report(ctx, childPointer(lPtr, 'url'), problem);
+    }
   });
 }
 

@@ -21,7 +21,7 @@ export const CONSOLE_BASE = '/console';
 export const CONSOLE_PAGES = ['preview', 'rule-sets', 'diff', 'decisions', 'stats'] as const;
 
 export interface ConsoleMountDeps extends AdminMountDeps {
-  config: AdminMountDeps['config'] & { maxBodyBytes: number; maxJsonDepth: number; httpBodyTimeoutMs: number };
+  config: AdminMountDeps['config'] & { maxBodyBytes: number; maxJsonDepth: number; httpBodyTimeoutMs: number; publicBaseUrl: string };
 }
 
 function sendShell(_req: Request, res: Response): void {
@@ -57,6 +57,7 @@ export function mountConsole(app: Express, deps: ConsoleMountDeps): void {
       maxBodyBytes: deps.config.maxBodyBytes,
       maxJsonDepth: deps.config.maxJsonDepth,
       httpBodyTimeoutMs: deps.config.httpBodyTimeoutMs,
+      publicBaseUrl: deps.config.publicBaseUrl,
     }),
   );
   app.use(CONSOLE_BASE, consoleRouter());

@@ -16,6 +16,7 @@ import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-
 import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
 import type { Fixture } from '../../engine/fixtures/fixture-types.js';
 import { RuleSetInvalidError } from '../../engine/rule-set-problem.js';
+import { resolveServiceLinks } from '../../engine/link-url.js';
 import type { HookName } from '../../engine/rule-set-types.js';
 import type { AdminAccess } from '../admin/admin-access.js';
 import { adminAuthorisation } from '../admin/admin-auth.js';
@@ -56,6 +57,8 @@ export interface PreviewApiDeps {
   maxBodyBytes: number;
   maxJsonDepth: number;
   httpBodyTimeoutMs: number;
+  /** PUBLIC_BASE_URL: links given as paths on this service are made absolute with it, as in a real answer. */
+  publicBaseUrl: string;
 }
 
 export interface FixtureSummary {
@@ -178,7 +181,8 @@ export function previewRouter(deps: PreviewApiDeps): Router {
       now: result.now,
       input,
       sources: patient.sources,
-      cards: result.cards,
+      patientId: typeof patient.context.patientId === 'string' ? patient.context.patientId : null,
+      cards: resolveServiceLinks(result.cards, deps.publicBaseUrl),
       fired: result.fired,
       rulesConsidered: result.rulesConsidered,
     });

@@ -2,7 +2,7 @@
  * One CDS service call, step by step:
  * find the service (404) -> validate the request (400) -> hook matches the service (400) ->
  * obtain the patient record (412; also when fetched data is malformed) -> evaluate -> build the decision record -> store it durably ->
- * 200 {cards}. Each step lives in its own module; this file only orders them.
+ * 200 {cards} (links given as paths on this service made absolute with PUBLIC_BASE_URL). Each step lives in its own module; this file only orders them.
  *
  * If the store refuses the record because the rule-set version it was evaluated with is no longer
  * the active one (another replica activated, rolled back or retired a version and this one had not yet
@@ -21,6 +21,7 @@ import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { Store } from '../../store/store.js';
 import type { CdsServiceResponse } from '../../cds-hooks/wire-types.js';
 import { buildDecisionRecord } from '../../use-cases/audit/decision-record.js';
+import { resolveServiceLinks } from '../../engine/link-url.js';
 import { assertHookMatchesService } from './check-hook.js';
 import { checkRecordShape } from './check-record-shape.js';
 import { checkResponse } from './check-response.js';
@@ -151,7 +152,8 @@ async function attemptCall(
   if (recorded === 'stale-version') return 'stale-version';
 
   if (!obtained.ok) return { status: 412, body: obtained.outcome };
-  const response: CdsServiceResponse = { cards: result!.cards };
+  // Links the rule set names by their place on this service (a SMART app's launch URL) become absolute here.
+  const response: CdsServiceResponse = { cards: resolveServiceLinks(result!.cards, deps.config.publicBaseUrl) };
   checkResponse(response, ctx.log, binding.service.id);
   metrics?.countCards(response.cards);
   return { status: 200, body: response };
