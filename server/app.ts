@@ -17,6 +17,7 @@ import { ClientTokenVerifier } from './auth/verify-client-token.js';
 import type { Config } from './config.js';
 import { mountConsole } from './console/mount.js';
 import { adminOriginGuard } from './admin/admin-origin-guard.js';
+import { mountCourseView } from './course/mount.js';
 import { mountAdminApi } from './admin/admin-router.js';
 import type { AdminAccess } from './admin/admin-access.js';
 import { cors } from './http/cors.js';
@@ -114,6 +115,7 @@ export function buildApp(deps: AppDeps): express.Express {
   app.use(serviceRoutes({ ...deps, tracer, fhirRequestLimit }, readJson));
   app.use(feedbackRoutes(deps, readJson));
   app.use('/admin', adminOriginGuard({ publicBaseUrls: config.publicBaseUrls, host: config.host }));
+  mountCourseView(app, deps); // the course view, a SMART on FHIR app opened from cards (docs/course-view.md)
   mountConsole(app, deps); // web console + card preview API; must come before the admin API router
   mountAdminApi(app, deps); // registry, lifecycle and decision audit under /admin/api (docs/admin-api.md)
   app.all('/cds-services', methodNotAllowed('GET, OPTIONS'));

@@ -71,6 +71,14 @@ export interface Config {
   auditSigningKey?: KeyObject;
   /** How often the service signs a checkpoint when AUDIT_SIGNING_KEY is set (ms). */
   auditCheckpointMs: number;
+  /** The course view (SMART app, docs/course-view.md): its client id at the EHRs' authorization servers. */
+  courseClientId: string;
+  /** Origins of EHR authorization servers whose token endpoints the course view may call (CSP connect-src). */
+  courseAuthServers: string[];
+  /** Origins allowed to show the course view in a frame (an EHR side panel); empty = none. */
+  courseFrameAncestors: string[];
+  /** FHIR server the demonstration launch (/course/demo) offers by default; must be one clients may use. */
+  courseDemoFhirServer?: string;
 }
 
 /** Default AUDIT_CHECKPOINT_MS: hourly. */
@@ -170,6 +178,16 @@ export function loadConfig(env: Env = process.env): Config {
   const secret = loadPatientKeySecret(value(env, 'PATIENT_KEY_SECRET'), dataDir);
   const auditSigningKey = parseAuditSigningKey(env);
 
+  const origins = (name: string): string[] =>
+    (value(env, name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0)
+      .map((s) => new URL(absoluteUrl(name, s)).origin);
+  const courseClientId = value(env, 'COURSE_SMART_CLIENT_ID') ?? 'ketamine-course-view';
+  if (!/^[A-Za-z0-9._~-]{1,200}$/.test(courseClientId)) throw new ConfigError('COURSE_SMART_CLIENT_ID must use letters, digits and . _ ~ - only');
+  const demoFhir = value(env, 'COURSE_DEMO_FHIR_SERVER');
+
   return {
     port,
     host,
@@ -205,6 +223,10 @@ export function loadConfig(env: Env = process.env): Config {
     httpKeepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', DEFAULT_HTTP_KEEP_ALIVE_TIMEOUT_MS, 100, 600_000),
     ...(auditSigningKey === undefined ? {} : { auditSigningKey }),
     auditCheckpointMs: integer(env, 'AUDIT_CHECKPOINT_MS', DEFAULT_AUDIT_CHECKPOINT_MS, 1000, 7 * 86_400_000),
+    courseClientId,
+    courseAuthServers: origins('COURSE_AUTH_SERVERS'),
+    courseFrameAncestors: origins('COURSE_FRAME_ANCESTORS'),
+    ...(demoFhir === undefined ? {} : { courseDemoFhirServer: absoluteUrl('COURSE_DEMO_FHIR_SERVER', demoFhir) }),
   };
 }
 

@@ -34,7 +34,7 @@ export const OPEN_MODE_WARNING =
   'OPEN MODE: no CDS_CLIENTS configured; client JWTs are NOT verified. Allowed only because HOST is a ' +
   'loopback address. Never expose this process to a network.';
 
-function isLoopbackUrl(url: string): boolean {
+export function isLoopbackUrl(url: string): boolean {
   try {
     return isLoopbackHost(new URL(url).hostname);
   } catch {

@@ -15,6 +15,9 @@
  * know whether a further page exists and then adds `link: [{relation: 'self'}, {relation: 'next'}]`
  * with absolute URLs on this server.
  *
+ * SMART apps: `cors: true` lets a browser page on another origin read it, and `smartConfiguration` is
+ * served as {basePath}/.well-known/smart-configuration (where a SMART client finds the authorization server).
+ *
  * Fault injection: `faults` (or setFaults later) is a list of { match, fault }; the first rule whose
  * `match` (substring, or RegExp tested against the path+query after basePath, e.g. '/Condition?patient=p1')
  * fits a request applies. See FhirServerFault for the kinds.
@@ -66,6 +69,16 @@ export interface FhirServerOptions {
   pageSize?: number;
   /** Path prefix of the FHIR base (default '/fhir'). */
   basePath?: string;
+  /**
+   * Served at {basePath}/.well-known/smart-configuration (SMART App Launch discovery), e.g. the
+   * endpoints of a test authorization server (test/support/smart-auth-server.ts). Unset: 404.
+   */
+  smartConfiguration?: Record<string, unknown>;
+  /**
+   * Browser access from other origins (a SMART app): answers CORS preflights and adds
+   * Access-Control-Allow-Origin: * to every answer (default false).
+   */
+  cors?: boolean;
 }
 
 export interface RecordedRequest {
@@ -103,6 +116,8 @@ export interface FhirTestServer {
   setFaults(faults: FaultRule[]): void;
   /** Changes the global latency. */
   setLatency(ms: number): void;
+  /** Replaces the SMART configuration served at {basePath}/.well-known/smart-configuration. */
+  setSmartConfiguration(configuration: Record<string, unknown> | undefined): void;
   /** Stops listening, destroys open connections and cancels pending delayed answers. */
   close(): Promise<void>;
 }
@@ -152,6 +167,7 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Fhi
   const defaultPageSize = opts.pageSize ?? 20;
   let latencyMs = opts.latencyMs ?? 0;
   let faults: FaultRule[] = opts.faults ?? [];
+  let smartConfiguration = opts.smartConfiguration;
   const requests: RecordedRequest[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -227,11 +243,22 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Fhi
     const fault = relative === undefined ? undefined : findFault(faults, relative);
     await delay(latencyMs + (fault?.kind === 'latency' ? fault.ms : 0));
 
+    const corsHeaders: Record<string, string> = opts.cors
+      ? { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, accept, content-type', 'access-control-allow-methods': 'GET, OPTIONS' }
+      : {};
     const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      res.writeHead(status, { 'content-type': FHIR_JSON, 'content-length': Buffer.byteLength(text), ...headers });
+      res.writeHead(status, { 'content-type': FHIR_JSON, 'content-length': Buffer.byteLength(text), ...corsHeaders, ...headers });
       res.end(text);
     };
+    if (opts.cors && req.method === 'OPTIONS') {
+      res.writeHead(204, { ...corsHeaders, 'access-control-max-age': '600' });
+      res.end();
+      return;
+    }
+    if (req.method === 'GET' && relative === '/.well-known/smart-configuration') {
+      return smartConfiguration ? send(200, smartConfiguration, { 'content-type': 'application/json' }) : send(404, outcome('not-found', 'no SMART configuration'));
+    }
 
     if (fault?.kind === 'reset') {
       req.socket.destroy();
@@ -324,6 +351,9 @@ export async function startFhirServer(opts: FhirServerOptions = {}): Promise<Fhi
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    setSmartConfiguration(configuration) {
+      smartConfiguration = configuration;
     },
     async close() {
       for (const timer of timers) clearTimeout(timer);
