@@ -4,7 +4,7 @@
  *
  *   test/  bench/                      tools and tests (bench starts test/'s FHIR server)
  *   bin/  scripts/  examples/          command shims, maintenance and reliability scripts, samples
- *   server/   cli/   console/          the three front doors; never imported by the rest, not by each other
+ *   server/   cli/   console/  course/ the front doors (course/: the course view's browser code); never imported by the rest, not by each other
  *   use-cases/                         what the admin API, the CLI and the console all do
  *   store/                             the rule-set registry, decision records, feedback
  *   engine/                            rule sets: validation, compilation, evaluation, cards, diffs, fixtures
@@ -27,7 +27,7 @@ const LAYERS = [
   ['engine'],
   ['store'],
   ['use-cases'],
-  ['server', 'cli', 'console'],
+  ['server', 'cli', 'console', 'course'],
   ['bin', 'scripts', 'examples'],
   ['test'],
   ['bench'],
@@ -65,7 +65,7 @@ module.exports = {
       severity: 'error',
       comment: 'server/, cli/ and console/ are on top: nothing below them imports them.',
       from: { path: anyOf(['lib', 'cds-hooks', 'fhir', 'engine', 'store', 'use-cases', 'rules']) },
-      to: { path: anyOf(['server', 'cli', 'console']) },
+      to: { path: anyOf(['server', 'cli', 'console', 'course']) },
     },
     {
       name: 'cli-not-server',
@@ -91,11 +91,25 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
+      name: 'course-browser-only',
+      severity: 'error',
+      comment: 'course/ is browser code (the course view, bundled by esbuild): nothing from server/, store/, fhir/, cli/ or use-cases/.',
+      from: { path: folder('course') },
+      to: { path: anyOf(['server', 'store', 'fhir', 'cli', 'use-cases']) },
+    },
+    {
+      name: 'course-no-node-builtins',
+      severity: 'error',
+      comment: 'course/ runs in the browser: no Node.js built-in modules.',
+      from: { path: folder('course') },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'engine-no-io-layers',
       severity: 'error',
       comment: 'The engine does no I/O: nothing from store/, use-cases/ or the front doors.',
       from: { path: folder('engine') },
-      to: { path: anyOf(['store', 'use-cases', 'server', 'cli', 'console']) },
+      to: { path: anyOf(['store', 'use-cases', 'server', 'cli', 'console', 'course']) },
     },
     {
       name: 'engine-fhir-record-type-only',

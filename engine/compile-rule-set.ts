@@ -214,7 +214,7 @@ export class CompiledRuleSet {
   /**
    * A fact session over one record, computing declared facts exactly as an evaluation computes them
    * (each fact once), without evaluating any rule: for views that draw what the cards reason over
-   * (the course view, use-cases/course-picture.ts). `session.context()` is the context fact kinds see.
+   * (the course view, engine/course-picture.ts). `session.context()` is the context fact kinds see.
    */
   openSession(input: EvaluationInput): EvaluationSession {
     return new EvaluationSession(

@@ -1,11 +1,11 @@
 /**
- * Draws the course picture (use-cases/course-picture-types.ts): the state of the course in words
+ * Draws the course picture (engine/course-picture-types.ts): the state of the course in words
  * first (phase, next-dose window, end-of-induction checkpoint, response, lapses), then the session
  * timeline, each symptom score against its baseline, response and remission lines, and blood pressure
  * against the rule set's thresholds. Every chart has a text summary and a data table; nothing is
  * told by colour alone (labels, dash patterns, marker shapes).
  */
-import type { CoursePicture, PictureScore, PictureThreshold, PictureWindowSegment } from '../../use-cases/course-picture-types.js';
+import type { CoursePicture, PictureScore, PictureThreshold, PictureWindowSegment } from '../../engine/course-picture-types.js';
 import { chart, dayStart, type ChartSpec } from './svg-chart.js';
 
 type Child = Node | string | null | undefined | false | Child[];
@@ -139,6 +139,9 @@ function timeline(p: CoursePicture, x: [number, number]): HTMLElement {
 }
 
 function scoreFigure(s: PictureScore, x: [number, number]): HTMLElement {
+  if (s.points.length === 0) {
+    return h('section', { class: 'panel', 'data-chart': `score-${s.fact}` }, h('h2', {}, s.title), h('p', {}, `No ${s.title} recorded.`));
+  }
   const hLines: NonNullable<ChartSpec['hLines']> = [];
   if (s.baseline) hLines.push({ y: s.baseline.value, label: `baseline ${s.baseline.value}`, cls: 'baseline' });
   if (s.responseScore !== null && s.responseChangePercent) hLines.push({ y: s.responseScore, label: `response (${s.responseChangePercent.value} %) ${s.responseScore}`, cls: 'response' });
@@ -147,7 +150,7 @@ function scoreFigure(s: PictureScore, x: [number, number]): HTMLElement {
   const spec: ChartSpec = {
     summary: responseText(s),
     x,
-    y: range(values, 2),
+    y: [0, range(values, 2)[1]],
     yUnit: 'score',
     series: [{ points: s.points.map((p) => ({ t: dayStart(p.date), y: p.value })), cls: 'score', line: true, marker: 'circle' }],
     hLines,

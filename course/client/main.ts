@@ -10,7 +10,7 @@
  */
 import FHIR from 'fhirclient';
 import type Client from 'fhirclient/lib/Client';
-import type { CoursePicture } from '../../use-cases/course-picture-types.js';
+import type { CoursePicture } from '../../engine/course-picture-types.js';
 import { drawCourse, h } from './draw-course.js';
 
 interface Settings {

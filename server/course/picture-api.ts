@@ -1,5 +1,5 @@
 /**
- * POST /course/api/picture: the treatment-course picture (use-cases/course-picture.ts) of the FHIR
+ * POST /course/api/picture: the treatment-course picture (engine/course-picture.ts) of the FHIR
  * resources the course view read from the EHR's FHIR server, under the ACTIVE version of the rule set
  * (the version the service's cards come from):
  *
@@ -15,7 +15,7 @@ import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-
 import { assemblePatientRecord, flattenResources } from '../../fhir/assemble-record.js';
 import type { Store } from '../../store/store.js';
 import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
-import { coursePicture } from '../../use-cases/course-picture.js';
+import { coursePicture } from '../../engine/course-picture.js';
 import { HttpError, invalidRequest, notFound } from '../http/http-error.js';
 import { inFlightLimit } from '../http/in-flight-limit.js';
 import { jsonBody } from '../http/json-body.js';

@@ -16,7 +16,7 @@ const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
 const CLI = join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
 
 /** Every top-level folder with code (rules/ is data; docs/ has none). */
-const CODE_FOLDERS = ['lib', 'cds-hooks', 'fhir', 'engine', 'store', 'use-cases', 'server', 'cli', 'console', 'bin', 'scripts', 'examples', 'test', 'bench'];
+const CODE_FOLDERS = ['lib', 'cds-hooks', 'fhir', 'engine', 'store', 'use-cases', 'server', 'cli', 'console', 'course', 'bin', 'scripts', 'examples', 'test', 'bench'];
 
 interface Violation {
   from: string;

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fixtureToResources } from '../../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../../engine/fixtures/fixture-types.js';
+import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { loadFixtures } from '../../../engine/fixtures/load-fixtures.js';
 import { buildApp } from '../../../server/app.js';
 import { loadBundledRuleSetFiles, RULES_DIR } from '../../../server/bundled-rule-sets.js';
@@ -73,7 +74,24 @@ async function startEhr(fixture: Fixture, redirectUri: string): Promise<Ehr> {
   return { fixture, patientId: fixture.patient.id, fhir, auth };
 }
 
-export async function startCourseHarness(fixtureNames: readonly string[], env: Record<string, string> = {}): Promise<CourseHarness> {
+/**
+ * Rules whose cards carry the course view's link (issue 20): the maintenance, checkpoint and
+ * long-term-review cards.
+ */
+export const COURSE_LINK_RULES = [
+  'induction-checkpoint-no-response', 'induction-checkpoint-response', 'induction-checkpoint-no-scores', 'induction-checkpoint-pcl5',
+  'induction-checkpoint-pcl5-missing', 'course-lapsed', 'dose-overdue', 'dose-due', 'past-duration-of-response', 'long-term-treatment-review',
+];
+
+export interface CourseHarnessOptions {
+  /** Environment settings on top of the harness's own. */
+  env?: Record<string, string>;
+  /** Rule sets to import instead of the bundled ones (each becomes active). */
+  ruleSets?: RuleSet[];
+}
+
+export async function startCourseHarness(fixtureNames: readonly string[], options: CourseHarnessOptions = {}): Promise<CourseHarness> {
+  const env = options.env ?? {};
   const dataDir = mkdtempSync(join(tmpdir(), 'cds-course-test-'));
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -95,8 +113,10 @@ export async function startCourseHarness(fixtureNames: readonly string[], env: R
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
   const store = await openStore({ dataDir: join(dataDir, 'store'), clock: () => new Date(NOW) });
-  const bundled = loadBundledRuleSetFiles(RULES_DIR);
-  await importBundledRuleSets(store, bundled.map(({ file, compiled }) => ({ file, ruleSet: compiled.ruleSet })));
+  const imports = options.ruleSets
+    ? options.ruleSets.map((ruleSet) => ({ file: `test:${ruleSet.id}@${ruleSet.version}`, ruleSet }))
+    : loadBundledRuleSetFiles(RULES_DIR).map(({ file, compiled }) => ({ file, ruleSet: compiled.ruleSet }));
+  await importBundledRuleSets(store, imports);
   const catalog = await RegistryServiceCatalog.start({ store, pollIntervalMs: 0, clock: () => new Date(NOW) });
   const app = buildApp({ config, catalog, store, logger, clock: () => new Date(NOW) });
   server.on('request', app);

@@ -1,5 +1,5 @@
 /**
- * The treatment-course picture (use-cases/course-picture-types.ts) of one patient record under one
+ * The treatment-course picture (engine/course-picture-types.ts) of one patient record under one
  * compiled rule-set version. Nothing clinical is decided here: every figure comes from the rule set
  * or from the engine's own fact kinds, so the course view and the cards never disagree.
  *
@@ -20,16 +20,16 @@
  *  - Lapses: gaps between sessions longer than the schedule's courseGapDays (the rule that splits courses).
  */
 import type * as fhir4 from 'fhir/r4.js';
-import type { CompiledRuleSet } from '../engine/compile-rule-set.js';
-import { visitLeaves } from '../engine/conditions.js';
-import type { FactContext, FactValue } from '../engine/evaluation-types.js';
-import { bloodPressureReadings } from '../engine/facts/blood-pressure.js';
-import { toKg } from '../engine/facts/body-weight.js';
-import { codingsOf, firstMatch } from '../engine/facts/support/codes.js';
-import { addDays, daysBetween, isoDate } from '../engine/facts/support/dates.js';
-import { matchingObservations } from '../engine/facts/support/observations.js';
-import { allAdministrations, matchProduct, type Administration } from '../engine/facts/support/products.js';
-import type { Schedule } from '../engine/rule-set-types.js';
+import type { CompiledRuleSet } from './compile-rule-set.js';
+import { visitLeaves } from './conditions.js';
+import type { FactContext, FactValue } from './evaluation-types.js';
+import { bloodPressureReadings } from './facts/blood-pressure.js';
+import { toKg } from './facts/body-weight.js';
+import { codingsOf, firstMatch } from './facts/support/codes.js';
+import { addDays, daysBetween, isoDate } from './facts/support/dates.js';
+import { matchingObservations } from './facts/support/observations.js';
+import { allAdministrations, matchProduct, type Administration } from './facts/support/products.js';
+import type { Schedule } from './rule-set-types.js';
 import type { PatientRecord } from '../fhir/patient-record.js';
 import type {
   CoursePicture,
