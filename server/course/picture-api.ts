@@ -32,7 +32,7 @@ export interface PictureApiDeps {
   store: Store;
   catalog: ServiceCatalog;
   clock: () => Date;
-  config: { maxBodyBytes: number; maxJsonDepth: number };
+  config: { maxBodyBytes: number; maxJsonDepth: number; httpBodyTimeoutMs: number };
 }
 
 function bad(pointer: string, message: string): HttpError {
