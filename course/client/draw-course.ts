@@ -161,7 +161,7 @@ function scoreFigure(s: PictureScore, x: [number, number]): HTMLElement {
 
 function bpFigure(p: CoursePicture, x: [number, number]): HTMLElement {
   const bp = p.bloodPressure;
-  const hLines = bp.thresholds.map((t) => ({ y: t.value, label: `${t.measure} ${comparison(t)} ${t.value} (${t.rules.map((r) => r.indicator).join('/')})`, cls: `threshold threshold-${t.rules[0]?.indicator ?? 'info'}` }));
+  const hLines = bp.thresholds.map((t) => ({ y: t.value, label: `${t.measure} ${comparison(t)} ${t.value} (${[...new Set(t.rules.map((r) => r.indicator))].join('/')})`, cls: `threshold threshold-${t.rules[0]?.indicator ?? 'info'}` }));
   const values = [...bp.readings.flatMap((r) => [r.systolic, r.diastolic]), ...hLines.map((l) => l.y)];
   const latest = bp.readings.at(-1);
   const spec: ChartSpec = {
