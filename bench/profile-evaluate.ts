@@ -4,18 +4,16 @@
  * then `npx tsx bench/top-functions.ts <file> --whole`. Prints the mean ms per evaluation.
  */
 import { performance } from 'node:perf_hooks';
-import { loadBundledRuleSets } from '../server/bundled-rule-sets.js';
 import { loadConfig } from '../server/config.js';
-import { StaticServiceCatalog } from '../use-cases/service-catalog.js';
 import { obtainPatientRecord } from '../server/service-call/obtain-record.js';
 import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
+import { bundledBinding } from './bundled-binding.js';
 import { buildRequests } from './make-request.js';
 
 const iterations = Number(process.argv[2] ?? 2000);
 const config = loadConfig({ DATA_DIR: '/nonexistent', HOST: '127.0.0.1' });
-const catalog = new StaticServiceCatalog(loadBundledRuleSets());
 const requests = buildRequests();
-const binding = catalog.get(requests.orderSignServiceId)!;
+const binding = bundledBinding(requests.orderSignServiceId);
 const request = JSON.parse(JSON.stringify(requests.orderSign)) as CdsServiceRequest;
 const obtained = await obtainPatientRecord({ request, binding, client: undefined, config });
 if (!obtained.ok) throw new Error('no record');

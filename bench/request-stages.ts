@@ -15,10 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { trace, type Tracer } from '@opentelemetry/api';
 import { canonicalHash, canonicalJson } from '../lib/canonical-json.js';
 import { buildDecisionRecord } from '../use-cases/audit/decision-record.js';
-import { loadBundledRuleSets } from '../server/bundled-rule-sets.js';
 import { loadConfig } from '../server/config.js';
 import { exceedsJsonDepth } from '../server/http/json-depth.js';
-import { StaticServiceCatalog } from '../use-cases/service-catalog.js';
 import { responseProblems } from '../server/service-call/check-response.js';
 import { callService } from '../server/service-call/call-service.js';
 import { createLogger } from '../server/logger.js';
@@ -32,6 +30,7 @@ import { openStore } from '../store/open-store.js';
 import { prepareDecision } from '../store/decision-input.js';
 import { decisionHash, GENESIS_HASH } from '../store/decision-hash.js';
 import type { CdsServiceRequest } from '../cds-hooks/wire-types.js';
+import { bundledBinding, bundledCatalog } from './bundled-binding.js';
 import { buildRequests } from './make-request.js';
 
 /** As an EHR that traces would send it (sampled): the calls continue this trace. */
@@ -66,11 +65,9 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cds-stages-'));
   try {
     const config = loadConfig({ DATA_DIR: dataDir, HOST: '127.0.0.1' });
-    const catalog = new StaticServiceCatalog(loadBundledRuleSets());
     const requests = buildRequests();
     const body = JSON.stringify(requests.orderSign);
-    const binding = catalog.get(requests.orderSignServiceId);
-    if (!binding) throw new Error(`service ${requests.orderSignServiceId} is not in the bundled rule sets`);
+    const binding = bundledBinding(requests.orderSignServiceId);
     const request = JSON.parse(body) as CdsServiceRequest;
     const obtained = await obtainPatientRecord({ request, binding, client: undefined, config });
     if (!obtained.ok) throw new Error('the benchmark request did not yield a patient record');
@@ -173,6 +170,7 @@ async function main(): Promise<void> {
     const wholeCall = async (tracer: Tracer, metrics: ServiceMetrics | undefined, dir: string): Promise<{ wallUs: number; cpuUs: number }> => {
       const batch = 10;
       const store = await openStore({ dataDir: path.join(dataDir, dir), appendMode: 'group', onCommit: metrics && ((n) => metrics.auditCommitRecords.observe(n)) });
+      const catalog = await bundledCatalog(store);
       const logger = createLogger('warn', devNull());
       const deps = { config, catalog, store, logger, clock: () => new Date(), tracer, metrics };
       const call = () => {
@@ -191,6 +189,7 @@ async function main(): Promise<void> {
         const rounds = calls / batch + Math.min(100, calls / batch);
         return { wallUs: stage.meanUs / batch, cpuUs: (cpu.user + cpu.system) / (rounds * batch) };
       } finally {
+        catalog.stop();
         await store.close();
       }
     };

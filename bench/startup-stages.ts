@@ -27,7 +27,9 @@ const modules = await lap('import the module graph of server/main.ts', async () 
   store: await import('../store/open-store.js'),
   app: await import('../server/app.js'),
   ruleSets: await import('../server/bundled-rule-sets.js'),
-  catalog: await import('../use-cases/service-catalog.js'),
+  importBundled: await import('../store/import-bundled.js'),
+  ruleSetHash: await import('../store/rule-set-hash.js'),
+  catalog: await import('../use-cases/registry-catalog.js'),
   logger: await import('../server/logger.js'),
 }));
 const dataDir = mkdtempSync(path.join(tmpdir(), 'cds-startup-'));
@@ -39,10 +41,17 @@ try {
     return s;
   });
   const compiled = await lap('loadBundledRuleSets (read + validate + compile)', () => modules.ruleSets.loadBundledRuleSets());
-  const catalog = await lap('StaticServiceCatalog', () => new modules.catalog.StaticServiceCatalog(compiled));
+  await lap('importBundledRuleSets (publish + activate into the registry)', () =>
+    modules.importBundled.importBundledRuleSets(store, compiled.map((c) => ({ file: c.identity.id, ruleSet: c.ruleSet }))),
+  );
+  const precompiled = new Map(compiled.map((c) => [c.identity.hash, c]));
+  const catalog = await lap('RegistryServiceCatalog.start (reuses the compiled versions)', () =>
+    modules.catalog.RegistryServiceCatalog.start({ store, pollIntervalMs: 0, compile: (ruleSet) => precompiled.get(modules.ruleSetHash.ruleSetContentHash(ruleSet))! }),
+  );
   await lap('buildApp', () =>
     modules.app.buildApp({ config, catalog, store, logger: modules.logger.createLogger('silent'), clock: () => new Date() }),
   );
+  catalog.stop();
   await store.close();
 } finally {
   rmSync(dataDir, { recursive: true, force: true });

@@ -18,13 +18,7 @@
  * spec's recommended subset; anything else is rejected when the templates are validated.
  */
 
-/** The user tokens and the resource type each one is derived from. */
-export const USER_TOKEN_TYPES = Object.freeze({
-  userPractitionerId: 'Practitioner',
-  userPractitionerRoleId: 'PractitionerRole',
-  userPatientId: 'Patient',
-  userRelatedPersonId: 'RelatedPerson',
-} as const);
+import { USER_TOKEN_TYPES } from './hooks.js';
 
 export type UserToken = keyof typeof USER_TOKEN_TYPES;
 

@@ -6,17 +6,8 @@
  * Used when a rule set is loaded: a service whose templates use any other token, or that would not
  * render to a FHIR read or type-level search (cds-hooks/prefetch-template.ts), is refused.
  */
-import { PrefetchTemplateError as TemplateRenderError, USER_TOKEN_TYPES, validatePrefetchTemplate } from './prefetch-template.js';
-
-/** Root-level context fields each hook marks as prefetch tokens (CDS Hooks Library, hookVersion 1.0). */
-export const CONTEXT_TOKEN_FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  'patient-view': ['userId', 'patientId', 'encounterId'],
-  'order-select': ['userId', 'patientId', 'encounterId'],
-  'order-sign': ['userId', 'patientId', 'encounterId'],
-  'appointment-book': ['userId', 'patientId', 'encounterId'],
-  'encounter-start': ['userId', 'patientId', 'encounterId'],
-  'encounter-discharge': ['userId', 'patientId', 'encounterId'],
-});
+import { hookDefinition, USER_TOKEN_TYPES } from './hooks.js';
+import { PrefetchTemplateError as TemplateRenderError, validatePrefetchTemplate } from './prefetch-template.js';
 
 /** Tokens derived from context.userId (new in 2.0): the same list the FHIR layer renders. */
 export const USER_TOKENS: readonly string[] = Object.freeze(Object.keys(USER_TOKEN_TYPES));
@@ -33,7 +24,7 @@ export function tokensIn(template: string): string[] {
 }
 
 export function allowedTokens(hook: string): string[] {
-  const fields = CONTEXT_TOKEN_FIELDS[hook];
+  const fields = hookDefinition(hook)?.prefetchTokenFields;
   if (!fields) return [];
   return [...fields.map((f) => `context.${f}`), ...(fields.includes('userId') ? USER_TOKENS : [])];
 }
@@ -50,7 +41,7 @@ export function checkPrefetchTemplates(hook: string, templates: Record<string, s
       report('template must be a non-empty FHIR query string');
       continue;
     }
-    if (!CONTEXT_TOKEN_FIELDS[hook]) {
+    if (!hookDefinition(hook)) {
       report(`hook "${hook}" has no known prefetch tokens`);
       continue;
     }

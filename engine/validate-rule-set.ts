@@ -12,6 +12,8 @@ import { MAX_SUMMARY_LENGTH, parseTemplate, literalLength, templateVariables, ty
 import { findParamRefs, isFactRef, substituteParams, visitLeaves } from './conditions.js';
 import type { FactKind, OutputShape } from './evaluation-types.js';
 import { FACT_KINDS } from './facts/index.js';
+import { checkPrefetchTemplates } from '../cds-hooks/prefetch-tokens.js';
+import { hookDefinition } from '../cds-hooks/hooks.js';
 import { childPointer, pointer } from '../lib/json-pointer.js';
 import type { DuplicateKey } from '../lib/json-text.js';
 import { linkUrlProblem } from './link-url.js';
@@ -54,15 +56,6 @@ export const BUILTIN_OPERATORS: readonly string[] = [
 ];
 export const OPERATOR_DECORATORS: readonly string[] = ['someFact', 'someValue', 'everyFact', 'everyValue', 'swap', 'not'];
 export const ALL_OPERATORS: readonly string[] = [...BUILTIN_OPERATORS, ...CUSTOM_OPERATOR_NAMES];
-
-/** CDS Hooks 2.0 prefetch tokens: root-level context fields marked "Prefetch Token: Yes", per hook. */
-export const PREFETCH_CONTEXT_TOKENS: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  'patient-view': ['userId', 'patientId', 'encounterId'],
-  'order-select': ['userId', 'patientId', 'encounterId'],
-  'order-sign': ['userId', 'patientId', 'encounterId'],
-  'appointment-book': ['userId', 'patientId', 'encounterId'],
-});
-export const PREFETCH_USER_TOKENS: readonly string[] = ['userPractitionerId', 'userPractitionerRoleId', 'userPatientId', 'userRelatedPersonId'];
 
 /** What kind of rule-set entry a fact-declaration parameter refers to. */
 export type ParamReferenceKind = 'valueSet' | 'product' | 'schedule' | 'fact' | 'indication';
@@ -548,22 +541,21 @@ function checkDuplicateIds(ctx: Ctx, items: unknown[], base: string, what: strin
   return new Set(seen.keys());
 }
 
+/**
+ * The decision "one service per hook within a rule set", enforced here and nowhere else: rules bind to
+ * hooks, not to services, so two services of one rule set on one hook would evaluate the same rules and
+ * issue the same card uuids for one hookInstance. (Another rule set may answer the same hook.)
+ */
+function oneServicePerHookProblem(hook: string, first: number): string {
+  return `a rule set may declare one service per hook: /services/${first} already answers "${hook}" (rules bind to hooks, so a second service would evaluate the same rules)`;
+}
+
+/** Prefetch templates: CDS Hooks 2.0 tokens for the service's hook only, rendering to a read or a search. */
 function checkPrefetch(ctx: Ctx, service: Record<string, unknown>, ptr: string): void {
-  const hook = typeof service.hook === 'string' ? service.hook : undefined;
-  const contextFields = hook ? PREFETCH_CONTEXT_TOKENS[hook] : undefined;
-  for (const [key, template] of Object.entries(records(service.prefetch))) {
-    if (typeof template !== 'string') continue;
-    const tPtr = childPointer(ptr, 'prefetch', key);
-    const outside = template.replace(/\{\{[^{}]*\}\}/g, '');
-    if (outside.includes('{{') || outside.includes('}}')) report(ctx, tPtr, 'prefetch template has an unbalanced "{{" or "}}"');
-    for (const m of template.matchAll(/\{\{([^{}]*)\}\}/g)) {
-      const token = m[1].trim();
-      if (PREFETCH_USER_TOKENS.includes(token)) continue;
-      const ctxMatch = /^context\.([A-Za-z]+)$/.exec(token);
-      if (ctxMatch && contextFields?.includes(ctxMatch[1])) continue;
-      const allowed = [...(contextFields ?? []).map((f) => `context.${f}`), ...PREFETCH_USER_TOKENS].join(', ');
-      report(ctx, tPtr, `prefetch token {{${token}}} is not a CDS Hooks 2.0 token${hook ? ` for ${hook}` : ''} (allowed: ${allowed}; FHIRPath tokens are 3.0-ballot only)`);
-    }
+  if (typeof service.hook !== 'string') return;
+  const templates = Object.fromEntries(Object.entries(records(service.prefetch)).filter(([, t]) => typeof t === 'string')) as Record<string, string>;
+  for (const problem of checkPrefetchTemplates(service.hook, templates)) {
+    report(ctx, childPointer(ptr, 'prefetch', problem.key), `prefetch template: ${problem.message}`);
   }
 }
 
@@ -675,11 +667,16 @@ function semanticProblems(json: Record<string, unknown>, ctx: Ctx): void {
 
   const services = list(json.services);
   checkDuplicateIds(ctx, services, '/services', 'service');
-  const serviceHooks = new Set<string>();
+  const serviceHooks = new Map<string, number>();
   services.forEach((s, i) => {
     if (!isRecord(s)) return;
-    if (typeof s.hook === 'string') serviceHooks.add(s.hook);
-    checkPrefetch(ctx, s, pointer('services', i));
+    const ptr = pointer('services', i);
+    if (typeof s.hook === 'string') {
+      const first = serviceHooks.get(s.hook);
+      if (first === undefined) serviceHooks.set(s.hook, i);
+      else report(ctx, childPointer(ptr, 'hook'), oneServicePerHookProblem(s.hook, first));
+    }
+    checkPrefetch(ctx, s, ptr);
   });
 
   const rules = list(json.rules);
@@ -692,7 +689,7 @@ function semanticProblems(json: Record<string, unknown>, ctx: Ctx): void {
     }
     checkCitationIds(ctx, rule.citations, childPointer(ptr, 'citations'), 'a rule');
     list(rule.hooks).forEach((h, j) => {
-      if (typeof h === 'string' && PREFETCH_CONTEXT_TOKENS[h] && !serviceHooks.has(h)) {
+      if (typeof h === 'string' && hookDefinition(h) && !serviceHooks.has(h)) {
         report(ctx, childPointer(ptr, 'hooks', j), `no service answers hook "${h}", so the rule can never fire there`);
       }
     });

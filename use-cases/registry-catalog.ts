@@ -9,15 +9,14 @@
  * the meantime is refused by the store when it is recorded (store/version-check.ts); the service
  * then refreshes the catalog and evaluates again (server/service-call/call-service.ts).
  *
- * Problems (a version that does not compile, a service id defined by two active rule sets, an
- * invalid service id or prefetch template) never stop the catalog: the affected services are not
- * served (never an older version in their place), and problems() lists why. When the registry
- * cannot be read, the last good bindings stay in place and onError is told.
+ * This is the service's one catalog. Problems (a version that does not compile, which includes every
+ * validation rule about its services: ids, one service per hook, prefetch templates; a service id defined
+ * by two active rule sets) never stop the catalog: the affected services are not served (never an older
+ * version in their place), and problems() lists why. When the registry cannot be read, the last good
+ * bindings stay in place and onError is told.
  */
 import { compileRuleSet } from '../engine/compile-rule-set.js';
 import type { RuleSet, ServiceDefinition } from '../engine/rule-set-types.js';
-import { assertPrefetchTemplates } from '../cds-hooks/prefetch-tokens.js';
-import { SERVICE_ID_RULE, isValidServiceId } from '../cds-hooks/service-id.js';
 import type { CompiledRuleSet, ServiceBinding, ServiceCatalog } from './service-catalog.js';
 import { isWithinEffectivePeriod } from '../store/rule-set-publication.js';
 import type { RuleSetVersionRecord, Store } from '../store/store.js';
@@ -182,18 +181,12 @@ export class RegistryServiceCatalog implements ServiceCatalog {
     this.onReload(revision, problems);
   }
 
+  /** Ids unique across active rule sets: the one service check that spans rule sets. Everything about a
+   * service within its rule set (id, hook, one service per hook, prefetch templates) is a validation rule
+   * (engine/validate-rule-set.ts), checked when the version is compiled. */
   private serviceProblem(service: ServiceDefinition, label: string, owner: ReadonlyMap<string, string>): string | undefined {
-    const where = `${label} service "${String(service.id)}"`;
-    if (!isValidServiceId(service.id)) {
-      return `${where}: ${SERVICE_ID_RULE}; not served`;
-    }
     const first = owner.get(service.id);
-    if (first !== undefined) return `${where}: service id already served by ${first}; not served`;
-    try {
-      assertPrefetchTemplates(where, service.hook, service.prefetch ?? {});
-    } catch (error) {
-      return `${(error as Error).message}; not served`;
-    }
+    if (first !== undefined) return `${label} service "${service.id}": service id already served by ${first}; not served`;
     return undefined;
   }
 }

@@ -23,7 +23,8 @@ import type { PatientRecord, PrefetchKeyStatus } from '../../fhir/patient-record
 import { resolvePatientRecord } from '../../fhir/resolve-record.js';
 import { AdminError } from '../../use-cases/admin-error.js';
 import { HttpError } from '../http/http-error.js';
-import { validateServiceRequest, contextSchemaFor } from '../service-call/validate-service-request.js';
+import { contextSchemaFor } from '../../cds-hooks/hooks.js';
+import { validateServiceRequest } from '../service-call/validate-service-request.js';
 import { validateAgainst } from '../../cds-hooks/json-schemas.js';
 import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';

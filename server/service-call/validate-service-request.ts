@@ -1,26 +1,16 @@
 /**
  * Step 2: the body is a CDS Hooks 2.0 service request (service-request.schema.json, incl. cds-r-1),
- * its context is valid for its hook (context-<hook>.schema.json, or the generic one), and every FHIR
- * resource in it (prefetch values, context members such as draftOrders) has the JSON shape of FHIR R4
- * (validation/fhir-shape.ts), so that no malformed resource reaches the engine. 400 otherwise.
+ * its context is valid for its hook (the hook table's context schema, cds-hooks/hooks.ts; the generic one
+ * for other hooks), and every FHIR resource in it (prefetch values, context members such as draftOrders)
+ * has the JSON shape of FHIR R4 (validation/fhir-shape.ts), so that no malformed resource reaches the
+ * engine. 400 otherwise.
  */
 import { invalidRequest } from '../http/http-error.js';
 import { fhirResourceProblems } from '../validation/fhir-shape.js';
 import { joinPointer, type Problem } from '../../lib/problem.js';
-import { MAX_PROBLEMS, validateAgainst, type CdsHooksSchemaName as SchemaName } from '../../cds-hooks/json-schemas.js';
+import { contextSchemaFor } from '../../cds-hooks/hooks.js';
+import { MAX_PROBLEMS, validateAgainst } from '../../cds-hooks/json-schemas.js';
 import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
-
-/** Hooks with their own context schema; any other hook's context is checked by the generic one. */
-export const CONTEXT_SCHEMAS: Readonly<Record<string, SchemaName>> = Object.freeze({
-  'patient-view': 'context-patient-view',
-  'order-select': 'context-order-select',
-  'order-sign': 'context-order-sign',
-  'appointment-book': 'context-appointment-book',
-});
-
-export function contextSchemaFor(hook: string): SchemaName {
-  return CONTEXT_SCHEMAS[hook] ?? 'context-generic';
-}
 
 export function validateServiceRequest(body: unknown): CdsServiceRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

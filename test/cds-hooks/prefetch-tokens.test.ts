@@ -1,32 +1,41 @@
 /**
  * Prefetch templates may only use CDS Hooks 2.0 tokens (spec "Prefetch tokens", requirements 55-59):
- * checked when a rule set's services are loaded into the catalog; a rule set using other tokens is
- * refused with an error naming the rule set, service, key and token. Service ids are unique.
+ * checked when a rule set is validated (engine/validate-rule-set.ts, through cds-hooks/prefetch-tokens.ts),
+ * so a rule set using other tokens is refused with a problem naming the service, key and token, and is
+ * never served. Service ids and "one service per hook" are validation rules too; ids unique across rule
+ * sets is the registry catalog's (use-cases/registry-catalog.ts), the one catalog.
  */
 import assert from 'node:assert/strict';
-import { checkPrefetchTemplates, PrefetchTemplateError } from '../../cds-hooks/prefetch-tokens.js';
-import { CatalogError, StaticServiceCatalog, type CompiledRuleSet } from '../../use-cases/service-catalog.js';
-import type { ServiceDefinition } from '../../engine/rule-set-types.js';
-import { testRuleSet } from '../support/server-harness.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkPrefetchTemplates } from '../../cds-hooks/prefetch-tokens.js';
+import { compileRuleSet } from '../../engine/compile-rule-set.js';
+import { RuleSetInvalidError } from '../../engine/rule-set-problem.js';
+import type { RuleSet, ServiceDefinition } from '../../engine/rule-set-types.js';
+import { openStore } from '../../store/open-store.js';
+import type { Store } from '../../store/store.js';
+import { testCatalog, testRuleSet } from '../support/server-harness.js';
+import { servingCatalog } from '../support/serving-catalog.js';
 import { specFixture } from '../support/spec-fixtures.js';
 
-/**
- * The real compiled test rule set with other `services`. The engine refuses such rule sets itself
- * when it validates them; this builds them anyway to prove the catalog's own guard (which also
- * protects catalogs fed from elsewhere, e.g. the registry).
- */
-function withServices(services: ServiceDefinition[], identity = testRuleSet().identity): CompiledRuleSet {
-  const real = testRuleSet();
-  return { identity, ruleSet: { ...real.ruleSet, services }, evaluate: (input) => real.evaluate(input) };
+/** The server test rule set (services: server-test-patient-view, -order-select, -order-sign, -appointment-book), changed. */
+function changed(mutate: (ruleSet: RuleSet & { services: ServiceDefinition[] }) => void): RuleSet {
+  const ruleSet = structuredClone(testRuleSet().ruleSet) as RuleSet & { services: ServiceDefinition[] };
+  mutate(ruleSet);
+  return ruleSet;
 }
 
-const service = (id: string, hook: ServiceDefinition['hook'], prefetch: Record<string, string> = {}): ServiceDefinition => ({
-  id,
-  hook,
-  title: id,
-  description: `Service ${id}`,
-  prefetch,
-});
+/** The problems compileRuleSet (which validates) refuses a rule set with, as "pointer: message". */
+function refusal(ruleSet: RuleSet): string[] {
+  try {
+    compileRuleSet(ruleSet);
+  } catch (err) {
+    if (err instanceof RuleSetInvalidError) return err.problems.map((p) => `${p.pointer}: ${p.message}`);
+    throw err;
+  }
+  return [];
+}
 
 describe('prefetch tokens and the service catalog', () => {
   it('[cds-hooks_2.0@55,@56,@59] accepts the spec examples (context tokens, user tokens, a context read)', () => {
@@ -71,44 +80,67 @@ describe('prefetch tokens and the service catalog', () => {
     );
   });
 
-  it('the catalog refuses a rule set whose service uses another token, with a clear error', () => {
-    assert.throws(
-      () => new StaticServiceCatalog([withServices([service('pv', 'patient-view', { meds: 'MedicationRequest?encounter={{context.encounter.id}}' })])]),
-      (err: Error) =>
-        err instanceof PrefetchTemplateError &&
-        err.message.startsWith('rule set "server-test"@1.0.0 service "pv": prefetch templates refused:') &&
-        err.message.includes('key "meds"') &&
-        err.message.includes('{{context.encounter.id}}'),
-    );
+  it('validation refuses a rule set whose service uses another token, naming the service, key and token', () => {
+    const problems = refusal(changed((rs) => (rs.services[0].prefetch = { meds: 'MedicationRequest?encounter={{context.encounter.id}}' })));
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0], /^\/services\/0\/prefetch\/meds: prefetch template: token \{\{context\.encounter\.id\}\} is not a CDS Hooks 2\.0 prefetch token for hook "patient-view"/);
   });
 
-  it('service ids must be unique across loaded rule sets', () => {
-    const other = withServices([service('server-test-order-sign', 'order-sign')], { id: 'other', version: '2.0.0', hash: 'h' });
-    assert.throws(
-      () => new StaticServiceCatalog([testRuleSet(), other]),
-      (err: Error) =>
-        err instanceof CatalogError &&
-        err.message === 'service id "server-test-order-sign" is defined twice: by rule set "server-test"@1.0.0 and by rule set "other"@2.0.0; service ids must be unique across loaded rule sets',
-    );
+  it('one rule set may not declare two services for one hook (they would issue the same cards): refused in validation', () => {
+    const problems = refusal(changed((rs) => rs.services.push({ ...rs.services[2], id: 'server-test-order-sign-again' })));
+    assert.deepEqual(problems, [
+      '/services/4/hook: a rule set may declare one service per hook: /services/2 already answers "order-sign" (rules bind to hooks, so a second service would evaluate the same rules)',
+    ]);
   });
 
-  it('one rule set may not declare two services for one hook (they would issue the same cards)', () => {
-    assert.throws(
-      () => new StaticServiceCatalog([withServices([service('a', 'patient-view'), service('b', 'patient-view')])]),
-      /declares two services for hook "patient-view" \("a" and "b"\)/,
-    );
+  it('a service id must be one URL path segment: refused in validation (the rule-set schema states cds-hooks/service-id.ts)', () => {
+    assert.deepEqual(refusal(changed((rs) => (rs.services[0].id = 'a/b'))), ['/services/0/id: "a/b" is not a valid Service id (must match ^[A-Za-z0-9][A-Za-z0-9._-]*$)']);
   });
 
-  it('a service id must be one URL path segment', () => {
-    assert.throws(() => new StaticServiceCatalog([withServices([service('a/b', 'patient-view')])]), /id must be one URL path segment/);
-  });
+  describe('the registry catalog (the one catalog)', () => {
+    let dir: string;
+    let store: Store;
+    beforeEach(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'prefetch-tokens-catalog-'));
+      store = await openStore({ dataDir: dir });
+    });
+    afterEach(async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  it('the catalog built from the test rule set lists its four services and is ready', () => {
-    const catalog = new StaticServiceCatalog([testRuleSet()]);
-    assert.equal(catalog.list().length, 4);
-    assert.ok(catalog.ready());
-    assert.equal(catalog.get('server-test-order-sign')?.ruleSet.id, 'server-test');
-    assert.equal(catalog.get('nope'), undefined);
-    assert.ok(!new StaticServiceCatalog([]).ready());
+    it('service ids must be unique across active rule sets: the second definition is not served, and the catalog says why', async () => {
+      // "other" defines its own services, and one with the test rule set's id "server-test-order-sign".
+      const other = compileRuleSet(
+        changed((rs) => {
+          Object.assign(rs, { id: 'other', version: '2.0.0' });
+          for (const s of rs.services) if (s.hook !== 'order-sign') s.id = s.id.replace('server-test', 'other');
+        }),
+      );
+      const catalog = await servingCatalog(store, [testRuleSet(), other]);
+      try {
+        assert.deepEqual(catalog.problems(), [
+          'rule set "server-test"@1.0.0 service "server-test-order-sign": service id already served by rule set "other"@2.0.0; not served',
+        ]);
+        assert.equal(catalog.get('server-test-order-sign')?.ruleSet.id, 'other');
+      } finally {
+        catalog.stop();
+      }
+    });
+
+    it('serving the test rule set, it lists its four services and is ready; with nothing active it is not', async () => {
+      const empty = await servingCatalog(store, []);
+      assert.ok(!empty.ready());
+      empty.stop();
+      const catalog = await testCatalog(store);
+      try {
+        assert.equal(catalog.list().length, 4);
+        assert.ok(catalog.ready());
+        assert.equal(catalog.get('server-test-order-sign')?.ruleSet.id, 'server-test');
+        assert.equal(catalog.get('nope'), undefined);
+      } finally {
+        catalog.stop();
+      }
+    });
   });
 });

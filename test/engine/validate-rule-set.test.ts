@@ -219,8 +219,22 @@ describe('validateRuleSet', () => {
       expectProblem(
         problemsAfter((rs) => (rs.services[0].prefetch.orders = 'MedicationRequest?_id={{context.draftOrders.MedicationRequest.id}}')),
         '/services/0/prefetch/orders',
-        /prefetch token \{\{context.draftOrders.MedicationRequest.id\}\} is not a CDS Hooks 2.0 token for order-sign/,
+        /prefetch template: token \{\{context.draftOrders.MedicationRequest.id\}\} is not a CDS Hooks 2.0 prefetch token for hook "order-sign"/,
       );
+    });
+    it('a prefetch template that renders to neither a read nor a type-level search', () => {
+      expectProblem(
+        problemsAfter((rs) => (rs.services[0].prefetch.patient = '{{context.patientId}}')),
+        '/services/0/prefetch/patient',
+        /prefetch template: template must be an instance read "Type\/\{\{\.\.\.\}\}" or a type-level search/,
+      );
+    });
+    it('two services of one rule set on one hook (one service per hook, decided in validation)', () => {
+      const problems = problemsAfter((rs) =>
+        rs.services.push({ id: 'engine-test-order-sign-2', hook: 'order-sign', title: 'Order sign again', description: 'A second order-sign service.', prefetch: {} }),
+      );
+      expectProblem(problems, '/services/2/hook', /a rule set may declare one service per hook: \/services\/0 already answers "order-sign"/);
+      assert.equal(problems.length, 1, problems.map((p) => `${p.pointer}: ${p.message}`).join('\n'));
     });
     it('a rule on a hook no service answers', () => {
       expectProblem(problemsAfter((rs) => (rs.rules[3].hooks = ['order-select'])), '/rules/3/hooks/0', /no service answers hook "order-select"/);

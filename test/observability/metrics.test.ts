@@ -12,7 +12,6 @@ import type * as fhir4 from 'fhir/r4.js';
 import { fixtureToResources } from '../../engine/fixtures/compact-fhir.js';
 import { ServiceMetrics } from '../../server/observability/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../../server/observability/metrics-server.js';
-import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { Card, CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { ruleIdOfCard } from '../../use-cases/audit/decision-record.js';
 import { generateTestKey, jwks } from '../support/client-tokens.js';
@@ -38,7 +37,7 @@ describe('Prometheus metrics, counting real calls (METRICS_PORT listener)', func
     call = fixtureRequests('order-sign').find((r) => r.fixture.name.startsWith('Whole patient: woman, 52'))!;
     assert.ok(call, 'the whole-patient fixture exists');
     h = await startHarness({
-      catalog: new StaticServiceCatalog([ketamineRuleSet()]),
+      ruleSets: [ketamineRuleSet()],
       clock: new TestClock(call.now),
       // Three calls fit in the bucket (the clock is pinned, so it never refills): the fourth is refused.
       env: { RATE_LIMIT_PER_MINUTE: '3', FHIR_DEADLINE_MS: '10000' },
@@ -127,7 +126,7 @@ describe('Prometheus metrics, counting real calls (METRICS_PORT listener)', func
     const key = await generateTestKey('ES384', 'metrics-test-key');
     const clientMetrics = new ServiceMetrics();
     const withClients = await startHarness({
-      catalog: new StaticServiceCatalog([ketamineRuleSet()]),
+      ruleSets: [ketamineRuleSet()],
       clients: [{ iss: 'https://ehr.metrics.test', jwks: jwks(key), fhirServers: [] }],
       metrics: clientMetrics,
     });

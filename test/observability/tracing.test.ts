@@ -13,7 +13,6 @@ import { SpanKind } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { fixtureToResources } from '../../engine/fixtures/compact-fhir.js';
 import { CALL_STEP } from '../../server/observability/call-spans.js';
-import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { startFhirServer, type FhirTestServer } from '../support/fhir-server.js';
 import { rememberSecret } from '../support/minted-secrets.js';
@@ -36,7 +35,7 @@ describe('OpenTelemetry trace context: traceparent continued into FHIR requests,
     call = fixtureRequests('order-sign').find((r) => r.fixture.name.startsWith('Whole patient: woman, 52'))!;
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     h = await startHarness({
-      catalog: new StaticServiceCatalog([ketamineRuleSet()]),
+      ruleSets: [ketamineRuleSet()],
       clock: new TestClock(call.now),
       env: { FHIR_DEADLINE_MS: '10000' },
       tracer: provider.getTracer('tracing-test'),

@@ -10,7 +10,6 @@ import net from 'node:net';
 import request from 'supertest';
 import type * as fhir4 from 'fhir/r4.js';
 import { fixtureToResources } from '../../engine/fixtures/compact-fhir.js';
-import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { startFhirServer, type FaultRule, type FhirTestServer } from '../support/fhir-server.js';
 import { rememberSecret } from '../support/minted-secrets.js';
@@ -39,7 +38,7 @@ describe('FHIR server faults through the service: answered within the deadline, 
 
   before(async () => {
     h = await startHarness({
-      catalog: new StaticServiceCatalog([ketamineRuleSet()]),
+      ruleSets: [ketamineRuleSet()],
       clock: new TestClock(new Date('2026-03-02T10:00:00Z')),
       env: { FHIR_DEADLINE_MS: String(DEADLINE_MS), FHIR_MAX_PAGES: '3' },
     });

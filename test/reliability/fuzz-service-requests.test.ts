@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import request, { type Response } from 'supertest';
 import { deterministicUuid } from '../../engine/deterministic-uuid.js';
-import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
 import { startHarness, TestClock, type Harness } from '../support/server-harness.js';
 import { specFixture } from '../support/spec-fixtures.js';
 import { rememberSecret } from '../support/minted-secrets.js';
@@ -49,7 +48,7 @@ describe('fuzzing the CDS Hooks routes (seeded, no 5xx, every rejection names it
 
   before(async () => {
     h = await startHarness({
-      catalog: new StaticServiceCatalog([ketamineRuleSet()]),
+      ruleSets: [ketamineRuleSet()],
       clock: new TestClock(new Date('2026-03-02T10:00:00Z')),
       env: { MAX_BODY_BYTES: String(1024 * 1024), MAX_JSON_DEPTH: '64', FHIR_DEADLINE_MS: '300' },
     });

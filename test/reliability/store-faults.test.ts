@@ -102,7 +102,7 @@ describe('store faults under the service', function () {
     }
 
     it('fail-closed (default): 503 unavailable while full, every 200 before it on record, recovery once space is back', async () => {
-      const service = serviceOverStore(store);
+      const service = await serviceOverStore(store);
       for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
       const { next, failure } = await fillDisk(service, 10);
       assertUnavailable(failure);
@@ -124,7 +124,7 @@ describe('store faults under the service', function () {
     });
 
     it('fail-open: cards are returned and the failure is logged as an error; they are not on record (the documented trade-off)', async () => {
-      const service = serviceOverStore(store, { STORE_FAILURE_MODE: 'fail-open' });
+      const service = await serviceOverStore(store, { STORE_FAILURE_MODE: 'fail-open' });
       for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
       const db = connectionOf(store);
       db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
@@ -151,7 +151,7 @@ describe('store faults under the service', function () {
       // A long STORE_TIMEOUT_MS: the write must still be waiting when the lock is released.
       const opened = await openStore({ dataDir: dir, timeoutMs: 60_000 });
       const { store, appendReached } = signallingAppends(opened);
-      const service = serviceOverStore(store);
+      const service = await serviceOverStore(store);
       try {
         for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
         const other = new Database(join(dir, SQLITE_FILE_NAME));
@@ -183,7 +183,7 @@ describe('store faults under the service', function () {
     it('503 when another process holds an EXCLUSIVE lock past STORE_TIMEOUT_MS, 200 again once it is released', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'cds-store-lock-'));
       const store = await openStore({ dataDir: dir, timeoutMs: 300 });
-      const service = serviceOverStore(store);
+      const service = await serviceOverStore(store);
       try {
         for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
         const other = new Database(join(dir, SQLITE_FILE_NAME));
@@ -245,7 +245,7 @@ describe('store faults under the service', function () {
     });
 
     it('database unreachable (connections refused): 503 at once, then recovery when it is back', async () => {
-      const service = serviceOverStore(store);
+      const service = await serviceOverStore(store);
       for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
       await proxy.stop();
       for (let i = 10; i < 13; i++) assertUnavailable(await service.orderSign(i));
@@ -259,7 +259,7 @@ describe('store faults under the service', function () {
     // Was a known defect: a terminated connection that the pool handed out before it noticed the
     // termination failed inside inTransaction, and the pg Client's unhandled 'error' event ended the process.
     it('every backend connection terminated (pg_terminate_backend, as on a database restart): at most a few 503s, then 200s; nothing lost', async () => {
-      const service = serviceOverStore(store);
+      const service = await serviceOverStore(store);
       for (let i = 0; i < 10; i++) assert.equal((await service.orderSign(i)).status, 200);
       const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
       assert.ok(killed.rowCount! > 0, 'the store had connections to terminate');
@@ -280,7 +280,7 @@ describe('store faults under the service', function () {
     // that accepts connections but never answers (dead network path, hung server) made every request
     // wait forever. Now every connection attempt, statement and reply is bounded by STORE_TIMEOUT_MS.
     it('database silent (blackhole): 503 within 10 s, not a hang', async () => {
-      const service = serviceOverStore(store);
+      const service = await serviceOverStore(store);
       for (let i = 0; i < 5; i++) assert.equal((await service.orderSign(i)).status, 200);
       await proxy.stop();
       proxy.mode = 'blackhole';
@@ -308,7 +308,7 @@ describe('store faults under the service', function () {
     // Was a known defect: clients were checked out of the pool without an 'error' listener, so a
     // connection lost while a transaction ran emitted an unhandled 'error' event and the process exited.
     it('connections cut in the middle of load: every answer is 200 or 503, every 200 is on record, the chain verifies', async () => {
-      const service = serviceOverStore(store);
+      const service = await serviceOverStore(store);
       const statuses: number[] = [];
       let cut = false;
       await Promise.all(

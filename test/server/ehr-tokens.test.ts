@@ -22,7 +22,7 @@ import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import request from 'supertest';
 import { loadBundledRuleSets } from '../../server/bundled-rule-sets.js';
 import { parseTrustedClients, type TrustedClient } from '../../server/auth/trusted-clients.js';
-import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
+import type { CompiledRuleSet } from '../../use-cases/service-catalog.js';
 import { generateTestKey, signClientToken, type TestKey } from '../support/client-tokens.js';
 import { rememberSecret } from '../support/minted-secrets.js';
 import { startHarness, TestClock, type Harness } from '../support/server-harness.js';
@@ -89,14 +89,14 @@ describe('tokens as real EHRs send them', () => {
   let jku: RecordingJwksServer;
   let sandboxKey: TestKey;
   let epicKey: TestKey;
-  let catalog: StaticServiceCatalog;
+  let ruleSets: CompiledRuleSet[];
 
   before(async () => {
     jku = new RecordingJwksServer();
     await jku.start();
     sandboxKey = await generateTestKey('ES384', SANDBOX_KID);
     epicKey = await generateTestKey('RS384', 'MzAxNjQ0YjctNGQ2YS00MGJjLWI1ZDktZjE0ZmEwMzJmZTIx');
-    catalog = new StaticServiceCatalog(loadBundledRuleSets());
+    ruleSets = loadBundledRuleSets();
   });
   after(async () => jku.close());
   beforeEach(() => {
@@ -126,7 +126,7 @@ describe('tokens as real EHRs send them', () => {
         h = await startHarness({
           clients: [{ ...sandboxClient(), ...(allowlisted ? { jku: jku.url } : {}) }],
           env: { PUBLIC_BASE_URL: 'http://127.0.0.1:8080,http://localhost:8080' },
-          catalog,
+          ruleSets,
         });
         const nowS = Math.floor(h.clock.now().getTime() / 1000);
         for (const base of ['http://127.0.0.1:8080', 'http://localhost:8080']) {
@@ -150,7 +150,7 @@ describe('tokens as real EHRs send them', () => {
       h = await startHarness({
         clients: [sandboxClient()],
         env: { PUBLIC_BASE_URL: 'http://127.0.0.1:8080,http://localhost:8080' },
-        catalog,
+        ruleSets,
         clock,
         // Records any JWK Set fetch (the header's jku is sandbox.cds-hooks.org, not reachable from here).
         fetchJwks: async (url) => {
@@ -176,7 +176,7 @@ describe('tokens as real EHRs send them', () => {
     });
 
     it('a replayed Sandbox token is refused, a token for another endpoint (aud) is refused', async () => {
-      h = await startHarness({ clients: [sandboxClient()], env: { PUBLIC_BASE_URL: 'http://127.0.0.1:8080' }, catalog });
+      h = await startHarness({ clients: [sandboxClient()], env: { PUBLIC_BASE_URL: 'http://127.0.0.1:8080' }, ruleSets });
       const nowS = Math.floor(h.clock.now().getTime() / 1000);
       const header = { alg: 'ES384', typ: 'JWT', kid: SANDBOX_KID, jku: 'https://sandbox.cds-hooks.org/.well-known/jwks.json' };
       const token = await signExactly(sandboxKey, header, { iss: SANDBOX_ISS, aud: 'http://127.0.0.1:8080/cds-services', iat: nowS, exp: nowS + 300, jti: randomUUID() });
@@ -210,7 +210,7 @@ describe('tokens as real EHRs send them', () => {
     const discover = async (token: string) => (await request(h.app).get('/cds-services').set('Authorization', `Bearer ${token}`)).status;
 
     it('inline key: accepted without fetching the jku header', async () => {
-      h = await startHarness({ clients: [{ iss: EPIC_ISS, jwks: { keys: [epicKey.publicJwk] }, clientId: EPIC_CLIENT_ID, fhirServers: [] }], catalog });
+      h = await startHarness({ clients: [{ iss: EPIC_ISS, jwks: { keys: [epicKey.publicJwk] }, clientId: EPIC_CLIENT_ID, fhirServers: [] }], ruleSets });
       assert.equal(await discover(await epicToken()), 200);
       assert.deepEqual(jku.requests, []);
     });
@@ -219,7 +219,7 @@ describe('tokens as real EHRs send them', () => {
       jku.keys = [epicKey.publicJwk];
       h = await startHarness({
         clients: [{ iss: EPIC_ISS, jku: ['https://fhir.hospital.example/api/epic/2019/Security/Open/PublicKeys/530013/530013', jku.url], clientId: EPIC_CLIENT_ID, fhirServers: [] }],
-        catalog,
+        ruleSets,
       });
       assert.equal(await discover(await epicToken()), 200);
       assert.deepEqual(jku.requests, ['GET /.well-known/jwks.json'], 'fetched once, from the allowlisted URL');
@@ -237,12 +237,12 @@ describe('tokens as real EHRs send them', () => {
     it('sub is checked where the entry names the client id, and only there', async () => {
       h = await startHarness({
         clients: [{ iss: EPIC_ISS, jwks: { keys: [epicKey.publicJwk] }, clientId: EPIC_CLIENT_ID, fhirServers: [] }],
-        catalog,
+        ruleSets,
       });
       assert.equal(await discover(await epicToken({ sub: 'another-client-id' })), 401);
       assert.equal(h.logs.lines().filter((l) => l.msg === 'client authentication failed').at(-1)?.reason, 'sub-mismatch');
       await h.close();
-      h = await startHarness({ clients: [{ iss: EPIC_ISS, jwks: { keys: [epicKey.publicJwk] }, fhirServers: [] }], catalog });
+      h = await startHarness({ clients: [{ iss: EPIC_ISS, jwks: { keys: [epicKey.publicJwk] }, fhirServers: [] }], ruleSets });
       assert.equal(await discover(await epicToken({ sub: 'another-client-id' })), 200, 'no clientId in the entry: sub is not checked');
     });
   });

@@ -1,7 +1,6 @@
 /** GET /healthz (process up) and GET /readyz (store answers a ping and rule sets are loaded). */
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { StaticServiceCatalog } from '../../use-cases/service-catalog.js';
 import { conforming } from '../support/response-schema.js';
 import { startHarness } from '../support/server-harness.js';
 
@@ -32,7 +31,7 @@ describe('health endpoints', () => {
   });
 
   it('readyz is 503 when no rule set is loaded', async () => {
-    const h = await startHarness({ catalog: new StaticServiceCatalog([]) });
+    const h = await startHarness({ ruleSets: [] });
     try {
       const res = await conforming(request(h.app).get('/readyz'));
       assert.equal(res.status, 503);

@@ -12,7 +12,7 @@ import { buildApp } from '../../server/app.js';
 import { ConfigError } from '../../lib/config-error.js';
 import { DEFAULT_MAX_IN_FLIGHT, maxInFlightFromEnv } from '../../server/http/in-flight-limit.js';
 import type { ServiceBinding, ServiceCatalog } from '../../use-cases/service-catalog.js';
-import { startHarness, testCatalog, type Harness } from '../support/server-harness.js';
+import { startHarness, type Harness } from '../support/server-harness.js';
 import { specFixture } from '../support/spec-fixtures.js';
 
 class Gate {
@@ -23,9 +23,8 @@ class Gate {
   }
 }
 
-/** The test catalog, with every evaluation held until the gate opens; counts evaluations entered. */
-function gatedCatalog(gate: Gate, entered: (n: number) => void): ServiceCatalog {
-  const inner = testCatalog();
+/** The harness's catalog, with every evaluation held until the gate opens; counts evaluations entered. */
+function gatedCatalog(inner: ServiceCatalog, gate: Gate, entered: (n: number) => void): ServiceCatalog {
   let count = 0;
   const wrap = (binding: ServiceBinding): ServiceBinding => ({
     ...binding,
@@ -57,7 +56,7 @@ describe('in-flight limit (MAX_IN_FLIGHT)', () => {
 
   before(async () => {
     h = await startHarness();
-    const catalog = gatedCatalog(gate, (n) => {
+    const catalog = gatedCatalog(h.catalog, gate, (n) => {
       entered = n;
       for (const w of waiters.filter((x) => x.n <= n)) w.resolve();
     });

@@ -38,10 +38,12 @@ describe('trust mode', () => {
     try {
       const config = loadConfig(testEnv(dataDir, undefined, { HOST: '0.0.0.0' }));
       const logs = new LogCapture();
+      const catalog = await testCatalog(store);
       assert.throws(
-        () => buildApp({ config, catalog: testCatalog(), store, logger: createLogger('info', logs), clock: new TestClock().now }),
+        () => buildApp({ config, catalog, store, logger: createLogger('info', logs), clock: new TestClock().now }),
         /refusing to start: no trusted CDS clients are configured \(CDS_CLIENTS is unset\) and HOST=0\.0\.0\.0 is not a loopback address/,
       );
+      catalog.stop();
     } finally {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
  * The HTTP service as the tests use it: real configuration (loadConfig over a test environment),
- * a real SQLite store in a temporary folder, the test rule set compiled by the real engine into a
- * StaticServiceCatalog, a pinned (manually advanced) clock, and a logger whose lines are captured.
+ * a real SQLite store in a temporary folder whose registry holds the test rule set (compiled by the real
+ * engine) served by the registry's catalog, a pinned (manually advanced) clock, and a logger whose lines
+ * are captured.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,9 @@ import type { TrustedClient } from '../../server/auth/trusted-clients.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createLogger, type Logger } from '../../server/logger.js';
 import type { ServiceMetrics } from '../../server/observability/metrics.js';
-import { StaticServiceCatalog, type CompiledRuleSet, type ServiceCatalog } from '../../use-cases/service-catalog.js';
+import type { RegistryServiceCatalog } from '../../use-cases/registry-catalog.js';
+import type { CompiledRuleSet } from '../../use-cases/service-catalog.js';
+import { servingCatalog } from './serving-catalog.js';
 
 export const NOW = new Date('2026-11-01T10:00:00.000Z');
 export const PUBLIC_BASE_URL = 'https://cds.test.example';
@@ -38,8 +41,9 @@ export function testRuleSet(): CompiledRuleSet {
   return compiledTestRuleSet;
 }
 
-export function testCatalog(): StaticServiceCatalog {
-  return new StaticServiceCatalog([testRuleSet()]);
+/** The registry's catalog over `store`, serving the test rule set (imported into the registry). */
+export function testCatalog(store: Store, clock?: () => Date): Promise<RegistryServiceCatalog> {
+  return servingCatalog(store, [testRuleSet()], clock);
 }
 
 export class TestClock {
@@ -73,7 +77,8 @@ export interface HarnessOptions {
   clients?: TrustedClient[] | unknown;
   /** More environment variables (override the defaults here). */
   env?: Record<string, string>;
-  catalog?: ServiceCatalog;
+  /** The rule sets the registry serves (default: the test rule set); [] = none. */
+  ruleSets?: CompiledRuleSet[];
   fetchJwks?: JwksFetcher;
   clock?: TestClock;
   /** Prometheus metrics to collect (the app's call metrics and the store's commits). */
@@ -89,6 +94,7 @@ export interface HarnessOptions {
 export interface Harness {
   app: express.Express;
   store: Store;
+  catalog: RegistryServiceCatalog;
   config: Config;
   logger: Logger;
   logs: LogCapture;
@@ -129,9 +135,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const store =
     options.store ??
     (await openStore({ dataDir: join(dataDir, 'store'), clock: clock.now, onCommit: metrics && ((n) => metrics.auditCommitRecords.observe(n)) }));
+  const catalog = await servingCatalog(store, options.ruleSets ?? [testRuleSet()], clock.now);
   const app = buildApp({
     config,
-    catalog: options.catalog ?? testCatalog(),
+    catalog,
     store,
     logger,
     clock: clock.now,
@@ -143,12 +150,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     app,
     store,
+    catalog,
     config,
     logger,
     logs,
     clock,
     dataDir,
     async close() {
+      catalog.stop();
       if (ownStore) await store.close().catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,6 +1,7 @@
 /**
  * The CDS service (server/app.ts buildApp, open mode on 127.0.0.1) over a store the test controls, so
- * that the test can put faults under it: the shipped ketamine rule set, a pinned clock, captured logs.
+ * that the test can put faults under it: the shipped ketamine rule set (imported into the store's registry
+ * and served by the registry's catalog), a pinned clock, captured logs.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +10,11 @@ import request from 'supertest';
 import { buildApp } from '../../../server/app.js';
 import { loadConfig } from '../../../server/config.js';
 import { createLogger } from '../../../server/logger.js';
-import { StaticServiceCatalog } from '../../../use-cases/service-catalog.js';
+import type { ServiceCatalog } from '../../../use-cases/service-catalog.js';
 import type { Store } from '../../../store/store.js';
 import { DecisionLedger } from '../../../scripts/reliability/lib/ledger.js';
 import { LogCapture, TestClock, testEnv } from '../../support/server-harness.js';
+import { servingCatalog } from '../../support/serving-catalog.js';
 import { asNewCall, fixtureRequests, ketamineRuleSet, type FixtureRequest } from '../../../scripts/reliability/lib/ketamine-requests.js';
 
 export interface ServiceOverStore {
@@ -26,16 +28,30 @@ export interface ServiceOverStore {
   dispose(): void;
 }
 
-export function serviceOverStore(store: Store, env: Record<string, string> = {}): ServiceOverStore {
+export interface ServiceOverStoreOptions {
+  /**
+   * false: the catalog reads the registry once and then neither hears of changes nor can re-read it (a
+   * replica cut off from the registry's announcements), so a version activated later is not followed.
+   */
+  followsRegistry?: boolean;
+}
+
+export async function serviceOverStore(store: Store, env: Record<string, string> = {}, options: ServiceOverStoreOptions = {}): Promise<ServiceOverStore> {
   // PATIENT_KEY_SECRET is set, so DATA_DIR is never written: no folder to create or clean up.
   const dir = join(tmpdir(), 'cds-reliability-service-unused');
   const requests: FixtureRequest[] = fixtureRequests('order-sign');
   const clock = new TestClock(requests[0].now);
   const logs = new LogCapture();
   const config = loadConfig(testEnv(dir, undefined, env));
+  const registry = await servingCatalog(store, [ketamineRuleSet()], clock.now);
+  let catalog: ServiceCatalog = registry;
+  if (options.followsRegistry === false) {
+    registry.stop();
+    catalog = { list: () => registry.list(), get: (id) => registry.get(id), ready: () => registry.ready() };
+  }
   const app = buildApp({
     config,
-    catalog: new StaticServiceCatalog([ketamineRuleSet()]),
+    catalog,
     store,
     logger: createLogger(config.logLevel, logs),
     clock: clock.now,
@@ -60,7 +76,8 @@ export function serviceOverStore(store: Store, env: Record<string, string> = {})
         .send({ feedback: [{ card: cardUuid, outcome: 'overridden', outcomeTimestamp: '2026-03-02T10:05:00Z' }] });
     },
     dispose() {
-      // nothing to release: the store belongs to the caller
+      // The store belongs to the caller; the catalog stops following it.
+      registry.stop();
     },
   };
 }
