@@ -2,8 +2,10 @@
  * Group commit for decision appends. Appends made while a commit is being prepared or is in flight
  * are queued and committed together in one transaction; each caller's promise resolves only after
  * that transaction has committed, so "resolved" still means "durable". If a group transaction is
- * refused because of one record's data (StoreError 'conflict': a card uuid already recorded), its
- * records are retried one transaction each, so that record fails alone. Any other failure (e.g. a
+ * refused because of one record's data (StoreError 'conflict': a card uuid already recorded;
+ * 'invalid-input': a value the database refused, e.g. PostgreSQL's data exceptions), its records are
+ * retried one transaction each, so that record fails alone and the others are committed. (Records are
+ * checked before they join a group, store/decision-input.ts; this is the second line of defence.) Any other failure (e.g. a
  * lost connection, where the commit outcome is unknown) rejects the whole group without a retry,
  * so a record is never appended twice. A record refused because its rule-set version is not the
  * active one (StaleVersionError, store/version-check.ts) is refused alone: the transaction commits
@@ -74,7 +76,7 @@ export class AppendBatcher {
           const outcomes = await this.commit(group.map((pending) => pending.record));
           group.forEach((pending, i) => settle(pending, outcomes[i]));
         } catch (error) {
-          if (!(error instanceof StoreError && error.code === 'conflict')) {
+          if (!(error instanceof StoreError && (error.code === 'conflict' || error.code === 'invalid-input'))) {
             group.forEach((pending) => pending.reject(error));
             continue;
           }

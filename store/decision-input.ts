@@ -5,6 +5,7 @@
 import { sha256Hex } from '../lib/canonical-json.js';
 import { chainedFieldsOf, type PreparedDecision } from './decision-hash.js';
 import { parseInstant } from './instant.js';
+import { findUnstorable } from '../lib/unstorable-json.js';
 import { StoreError } from './store-error.js';
 import type { DecisionCard, DecisionRecordInput } from './store.js';
 
@@ -115,5 +116,10 @@ export function prepareDecision(input: DecisionRecordInput): PreparedDecision {
     snapshotSha256: input.snapshot === undefined ? undefined : sha256Hex(input.snapshot),
     snapshotExpiresAt,
   });
+  // Nothing that cannot be stored as it is hashed (a NUL, a lone surrogate, a non-finite number): refused
+  // here, before the record joins a group commit, so it can neither fail other calls' commit nor be
+  // stored differently from what the chain covers.
+  const unstorable = findUnstorable(fields);
+  if (unstorable !== undefined) throw new StoreError('invalid-input', `appendDecision: ${unstorable.pointer.slice(1) || 'record'} ${unstorable.message}`);
   return { fields, firedJson, snapshot: input.snapshot, atMs, firedRuleIds };
 }

@@ -4,6 +4,7 @@
  * instant (`outcomeAtMs`, so "…:31Z" and "…:31.000Z" are the same report).
  */
 import type { FeedbackRequest } from '../cds-hooks/wire-types.js';
+import { findUnstorable } from '../lib/unstorable-json.js';
 import { parseInstant } from './instant.js';
 import { StoreError } from './store-error.js';
 import type { FeedbackRecord } from './store.js';
@@ -63,6 +64,8 @@ export function prepareFeedback(serviceId: string, body: FeedbackRequest, receiv
       receivedAt,
       clientIss,
     };
+    const unstorable = findUnstorable(record);
+    if (unstorable !== undefined) fail(`${where}${unstorable.pointer.replace(/\//g, '.')} ${unstorable.message}`);
     return { record, outcomeAtMs };
   });
 }

@@ -127,6 +127,13 @@ const TAKE_TOKEN_SQL = takeTokenSql('LEAST', 'GREATEST').replace(
   (_m, name: string) => ({ caller: '$1::text', cap: '$2::float8', now: '$3::bigint', perMs: '$4::float8', true: 'true' })[name] as string,
 );
 
+/** A PostgreSQL data exception (class 22: e.g. a NUL in text, an untranslatable character): the
+ * transaction was rolled back because of a value in it, never a lost connection. */
+function dataException(error: unknown): StoreError | undefined {
+  if (!(error instanceof pg.DatabaseError) || !/^22/.test(error.code ?? '')) return undefined;
+  return new StoreError('invalid-input', `appendDecision: the database refused a value (${error.code}: ${error.message})`);
+}
+
 function cardConflict(error: unknown): StoreError | undefined {
   const { code, constraint, detail } = error as { code?: string; constraint?: string; detail?: string };
   if (code !== '23505' || constraint !== 'decision_cards_pkey') return undefined;
@@ -486,7 +493,7 @@ export class PostgresStore implements Store {
         return outcomes;
       });
     } catch (error) {
-      throw cardConflict(error) ?? error;
+      throw cardConflict(error) ?? dataException(error) ?? error;
     }
   }
 

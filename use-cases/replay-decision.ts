@@ -4,8 +4,8 @@
  *
  * 1. Reproduction: decrypt the decision's snapshot ({hook, context, record, now}) with SNAPSHOT_KEY,
  *    compile the rule-set version that made the decision (from the registry; its hash must equal the
- *    recorded one), evaluate with the recorded evaluation instant and idSeed = the recorded
- *    hookInstance, and compare the cards (uuid, rule id, indicator, summary) with the recorded ones:
+ *    recorded one), evaluate with the recorded evaluation instant and the idSeed the decision was made with
+ *    (audit/call-id-seed.ts: the recorded hookInstance scoped by the recorded client), and compare the cards (uuid, rule id, indicator, summary) with the recorded ones:
  *    "reproduced", or every difference.
  * 2. Shadow (optional target version): evaluate the same input with another version and list, per
  *    rule, the cards that would be added, removed or changed (uuids differ across versions by design:
@@ -21,6 +21,7 @@ import type { EvaluationResult } from '../engine/evaluation-types.js';
 import type { HookName } from '../engine/rule-set-types.js';
 import type { PatientRecord } from '../fhir/patient-record.js';
 import type { DecisionCard, DecisionRecord, RuleSetVersionRecord, Store } from '../store/store.js';
+import { recordedIdSeed } from './audit/call-id-seed.js';
 import { decisionCards } from './audit/decision-record.js';
 import { decryptSnapshot, type SnapshotContent } from './audit/snapshot.js';
 import { AdminError, notFound } from './admin-error.js';
@@ -203,7 +204,7 @@ async function evaluate(
     context: snapshot.context,
     record: snapshot.record,
     now: new Date(decision.evaluationNow),
-    idSeed: decision.hookInstance,
+    idSeed: recordedIdSeed(decision),
   });
 }
 

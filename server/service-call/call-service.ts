@@ -20,6 +20,7 @@ import type { ServiceMetrics } from '../observability/metrics.js';
 import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { Store } from '../../store/store.js';
 import type { CdsServiceResponse } from '../../cds-hooks/wire-types.js';
+import { callIdSeed } from '../../use-cases/audit/call-id-seed.js';
 import { buildDecisionRecord } from '../../use-cases/audit/decision-record.js';
 import { resolveServiceLinks } from '../../engine/link-url.js';
 import { assertHookMatchesService } from './check-hook.js';
@@ -117,7 +118,7 @@ async function attemptCall(
   const now = deps.clock();
   const result = obtained.ok
     ? await step(tracer, parent, CALL_STEP.evaluation, () =>
-        binding.evaluate({ hook: binding.service.hook, context: request.context, record: obtained.record, now, idSeed: request.hookInstance }),
+        binding.evaluate({ hook: binding.service.hook, context: request.context, record: obtained.record, now, idSeed: callIdSeed(request.hookInstance, client?.iss) }),
       )
     : undefined;
   const status = obtained.ok ? 200 : 412;

@@ -1,11 +1,14 @@
 /**
- * Step 4b: the resources fetched from the FHIR server have the JSON shape of FHIR R4 (the request's own
+ * Step 4b: the resources fetched from the FHIR server hold nothing that cannot be computed with or
+ * stored (a number that overflowed such as 1e309, a NUL, a lone surrogate: lib/unstorable-json.ts)
+ * and have the JSON shape of FHIR R4 (the request's own
  * resources were checked in step 2; a single value where FHIR repeats is repaired in place, as there). A malformed one would make evaluation fail half-way; instead the
  * call ends like any other data that could not be obtained: 412 with an OperationOutcome whose issue
  * names the resource type and element (never a value, an id or a URL).
  */
 import type * as fhir4 from 'fhir/r4.js';
 import type { PatientRecord } from '../../fhir/patient-record.js';
+import { findUnstorable } from '../../lib/unstorable-json.js';
 import { fhirResourceProblems, wasCheckedAsResource } from '../validation/fhir-shape.js';
 import type { ObtainedRecord } from './obtain-record.js';
 
@@ -34,7 +37,10 @@ export function malformedRecordOutcome(record: PatientRecord): fhir4.OperationOu
     // The request's own resources were checked (and repaired) in step 2: only the others are checked here.
     if (wasCheckedAsResource(resource)) continue;
     const type = (resource as { resourceType?: unknown }).resourceType;
-    const [problem] = fhirResourceProblems(resource, `/${typeof type === 'string' ? type : 'resource'}`, { limit: 1 });
+    const base = `/${typeof type === 'string' ? type : 'resource'}`;
+    // A number that overflowed (1e309) or text that cannot be stored (NUL, lone surrogate) first: either
+    // would make the evaluation or the decision record fail.
+    const [problem] = [findUnstorable(resource, base), ...fhirResourceProblems(resource, base, { limit: 1 })].filter((p) => p !== undefined);
     if (problem !== undefined) {
       return {
         resourceType: 'OperationOutcome',

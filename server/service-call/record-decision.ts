@@ -1,8 +1,10 @@
 /**
  * Step 6: make the decision record durable before answering.
  *
- * A repeated call (same service, same hookInstance, e.g. a client retry after a timeout) yields the
- * same card uuids (the engine derives them from the hookInstance) and the store refuses them as
+ * A repeated call (same client, same service, same hookInstance, e.g. a client retry after a timeout)
+ * yields the same card uuids (the engine derives them from the client and the hookInstance,
+ * use-cases/audit/call-id-seed.ts; another client's call with the same hookInstance gets other uuids
+ * and its own record) and the store refuses them as
  * duplicates. If the earlier record has the same input fingerprint, it already stands for this answer:
  * the call is idempotent and answered again. With different input the client reused a hookInstance:
  * 400, since each hook call needs its own.
@@ -32,7 +34,8 @@ async function earlierRecordOfSameCall(store: Store, decision: DecisionRecordInp
   for (const card of decision.cards) {
     const earlier = await store.findDecisionByCard(card.uuid);
     if (!earlier) continue;
-    const sameCall = earlier.serviceId === decision.serviceId && earlier.hookInstance === decision.hookInstance;
+    const sameCall =
+      earlier.serviceId === decision.serviceId && earlier.hookInstance === decision.hookInstance && earlier.clientIss === decision.clientIss;
     return sameCall && earlier.inputFingerprint === decision.inputFingerprint && earlier.ruleSetHash === decision.ruleSetHash
       ? 'same-input'
       : 'different-input';

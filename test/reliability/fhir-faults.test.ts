@@ -150,6 +150,25 @@ describe('FHIR server faults through the service: answered within the deadline, 
     assert.doesNotMatch(String(outcome.issue[0].diagnostics), /F33\.2|bad-1/, 'no data values in the diagnostics');
   });
 
+  // Raw JSON text: JSON.parse turns 1e309 into Infinity, and "\u0000" / "\ud800" into text no database stores as it is.
+  const unstorableBodies: Array<[string, string, RegExp]> = [
+    ['a number that overflows (1e309)', '"onsetAge":{"value":1e309,"unit":"a"}', /\/Condition\/onsetAge\/value is a number too large to represent/],
+    ['a NUL in a string', '"note":[{"text":"a\\u0000b"}]', /\/Condition\/note\/0\/text contains a NUL character/],
+    ['a lone surrogate in a string', '"note":[{"text":"a\\ud800b"}]', /\/Condition\/note\/0\/text contains a lone UTF-16 surrogate/],
+  ];
+  for (const [what, member, diagnostics] of unstorableBodies) {
+    it(`a fetched Condition with ${what}: 412 invalid naming the element, never a 500`, async () => {
+      const subject = `{"reference":"Patient/${call.body.context.patientId}"}`;
+      const body = `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"c-1","subject":${subject},${member}}}]}`;
+      fhir.setFaults([{ match: '/Condition', fault: { kind: 'body', body } }]);
+      const { status, outcome } = await callService(fetchingRequest());
+      assert.equal(status, 412);
+      assert.equal(outcome.issue[0].code, 'invalid');
+      assert.match(String(outcome.issue[0].diagnostics), diagnostics);
+      assert.equal((await h.store.verifyChain()).ok, true);
+    });
+  }
+
   it('endless paging (every page has a next link): 412 incomplete after FHIR_MAX_PAGES pages', async () => {
     fhir.setFaults([{ match: '/Condition', fault: { kind: 'endless-paging' } }]);
     await expect412(fetchingRequest(), ['incomplete']);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson, sha256Hex } from '../../../lib/canonical-json.js';
 import { GENESIS_HASH } from '../../../store/decision-hash.js';
-import type { DecisionRecord, Store } from '../../../store/store.js';
+import type { DecisionRecord, DecisionRecordInput, Store } from '../../../store/store.js';
 import { storeError } from '../support/assertions.js';
 import type { TestBackend, TestDatabase } from '../support/backends.js';
 import { card, decisionInput } from '../support/fixtures.js';
@@ -183,6 +183,28 @@ export function decisionsSuite(backend: TestBackend): void {
       assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
       assert.match(String((results[1] as PromiseRejectedResult).reason), /card uuid taken is already recorded/);
       await assertChainIntact(store, 3);
+    });
+
+    it('refuses text it cannot store as hashed (NUL, lone surrogate) in any field, before anything is recorded; the others in a group commit go in', async () => {
+      const grouped = await db.open({ appendMode: 'group' });
+      const bad: Array<[string, Partial<DecisionRecordInput>, RegExp]> = [
+        ['tenant with NUL', { tenant: 'org\u0000x' }, /appendDecision: tenant contains a NUL/],
+        ['tenant with a lone surrogate', { tenant: 'org-\ud800' }, /appendDecision: tenant contains a lone UTF-16 surrogate/],
+        ['hookInstance with NUL', { hookInstance: 'h\u0000' }, /appendDecision: hookInstance contains a NUL/],
+        ['card summary with a lone surrogate', { cards: [card('bad-summary', 'rule-a', 'warning', 'dose \udc00')] }, /cards\/0\/summary contains a lone/],
+        ['fired fact with NUL', { fired: [{ ruleId: 'rule-a', facts: [{ name: 'x', value: 'a\u0000b' }] }] }, /fired\/0\/facts\/0\/value contains a NUL/],
+      ];
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 20 }, (_, i) => grouped.appendDecision(decisionInput(i + 1))),
+        ...bad.map(([, overrides], i) => grouped.appendDecision(decisionInput(100 + i, overrides))),
+      ]);
+      assert.deepEqual(results.slice(0, 20).map((r) => r.status), Array(20).fill('fulfilled'), 'every good record of the group is committed');
+      bad.forEach(([what, , message], i) => {
+        const result = results[20 + i];
+        assert.equal(result.status, 'rejected', what);
+        assert.ok(storeError('invalid-input', message)((result as PromiseRejectedResult).reason));
+      });
+      await assertChainIntact(store, 20);
     });
 
     it('keeps the chain intact when two stores (two connections / pools) append at once', async () => {
