@@ -23,7 +23,7 @@ import type { AdminAccess } from './admin/admin-access.js';
 import { cors } from './http/cors.js';
 import { closeConnectionsWhileDraining, Draining } from './http/draining.js';
 import { errorHandler, methodNotAllowed, unknownRoute } from './http/error-handler.js';
-import { DEFAULT_MAX_IN_FLIGHT, inFlightLimit } from './http/in-flight-limit.js';
+import { DEFAULT_MAX_IN_FLIGHT, inFlightLimit, type InFlightLimit } from './http/in-flight-limit.js';
 import { jsonBody } from './http/json-body.js';
 import { rateLimit } from './http/rate-limit.js';
 import { assignRequestContext } from './http/request-context.js';
@@ -59,6 +59,8 @@ export interface AppDeps {
   notices?: StartupNotice[];
   /** Most POSTs under /cds-services in flight at once, 0 = no limit (default 64; main.ts reads MAX_IN_FLIGHT). */
   maxInFlight?: number;
+  /** The in-flight limit itself (default: inFlightLimit(maxInFlight)); tests pass one to observe admissions. */
+  inFlightLimit?: InFlightLimit;
   /** The service's tracer (main.ts: startTracing); default: spans with ids, propagated, never exported. */
   tracer?: Tracer;
   /** Prometheus metrics, served on their own listener (METRICS_PORT); default: none collected. */
@@ -107,7 +109,7 @@ export function buildApp(deps: AppDeps): express.Express {
   if (deps.metrics) app.use('/cds-services', callMetrics(deps.metrics));
   app.use('/cds-services', requireClient({ mode, verifier, publicBaseUrls: config.publicBaseUrls }));
   // After authentication: an unauthenticated request holds no slot; each client has its fair share.
-  app.use('/cds-services', inFlightLimit(deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT).handler);
+  app.use('/cds-services', (deps.inFlightLimit ?? inFlightLimit(deps.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT)).handler);
   app.use('/cds-services', rateLimit({ perMinute: config.rateLimitPerMinute, clock: deps.clock, store: deps.store }));
   app.use(discoveryRoutes(deps.catalog));
   // One bound on requests to each FHIR server for every call this app serves (fhir/request-limit.ts), if set.

@@ -15,6 +15,7 @@ import { startWithBundledRuleSets } from './bundled-start.js';
 import { startAuditCheckpoints } from './audit/audit-checkpoints.js';
 import { loadConfig } from './config.js';
 import { Draining } from './http/draining.js';
+import { createHttpServer } from './http/http-server.js';
 import { maxInFlightFromEnv } from './http/in-flight-limit.js';
 import { createLogger } from './logger.js';
 import { ServiceMetrics } from './observability/metrics.js';
@@ -61,12 +62,14 @@ export async function main(): Promise<void> {
     const app = buildApp({ config, catalog: registry, store, logger, clock: () => new Date(), maxInFlight, tracer: tracing.tracer, metrics, draining, notices });
     // Its own listener, on HOST: never on the port EHRs call.
     if (metrics) metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort ?? 0);
-    const server = app.listen(config.port, config.host, () => {
+    const server = createHttpServer(app, config);
+    server.listen(config.port, config.host, () => {
       logger.info(
         {
           host: config.host,
           port: config.port,
-          publicBaseUrl: config.publicBaseUrl,
+          publicBaseUrls: config.publicBaseUrls,
+          httpTimeoutsMs: { headers: config.httpHeadersTimeoutMs, body: config.httpBodyTimeoutMs, keepAlive: config.httpKeepAliveTimeoutMs },
           store: store.kind,
           services: registry.list().map((b) => `${b.service.id} (${b.ruleSet.id}@${b.ruleSet.version})`),
           trustedClients: config.clients.map((c) => c.iss),

@@ -32,6 +32,9 @@ export function errorHandler(logger: Logger, maxBodyBytes: number): ErrorRequest
   return (err, req, res, _next) => {
     const known = err instanceof HttpError ? err : fromBodyReader(err ?? {}, maxBodyBytes);
     if (known) {
+      // Answered before the body was read (401, 429, 503, 413, 408): close the connection rather than
+      // keep reading a body nobody will use from a client that may be sending it slowly.
+      if (!req.complete) res.setHeader('Connection', 'close');
       res.status(known.status).set(known.headers).json(known.body);
       return;
     }

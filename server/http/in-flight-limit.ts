@@ -61,7 +61,12 @@ export function mayAdmit(maxInFlight: number, total: number, mine: number, activ
   return mine < Math.ceil(maxInFlight / (activeOthers + 1));
 }
 
-export function inFlightLimit(maxInFlight: number): InFlightLimit {
+export interface InFlightObserver {
+  /** A request of `caller` was admitted (tests wait on it instead of sleeping). */
+  onAdmit?(caller: string): void;
+}
+
+export function inFlightLimit(maxInFlight: number, observer: InFlightObserver = {}): InFlightLimit {
   let inFlight = 0;
   const perCaller = new Map<string, number>();
   const handler: RequestHandler = (req, res, next) => {
@@ -72,6 +77,7 @@ export function inFlightLimit(maxInFlight: number): InFlightLimit {
     if (!mayAdmit(maxInFlight, inFlight, mine, activeOthers)) return next(overloaded(maxInFlight));
     inFlight++;
     perCaller.set(caller, mine + 1);
+    observer.onAdmit?.(caller);
     let done = false;
     const release = (): void => {
       if (done) return;

@@ -115,3 +115,21 @@ describe('in-flight limit (MAX_IN_FLIGHT)', () => {
     assert.throws(() => maxInFlightFromEnv({ MAX_IN_FLIGHT: '1000001' }), ConfigError);
   });
 });
+
+describe('in-flight limit: the fair-share rule (mayAdmit)', () => {
+  it('a client alone may use the whole limit; when it is reached, a client under its share is admitted and one at its share is not', async () => {
+    const { mayAdmit } = await import('../../server/http/in-flight-limit.js');
+    // Alone: admitted up to the limit, not beyond.
+    assert.equal(mayAdmit(8, 7, 7, 0), true);
+    assert.equal(mayAdmit(8, 8, 8, 0), false);
+    // A holds all 8; B arrives (share ceil(8/2) = 4): B is admitted up to 4 although the limit is reached ...
+    assert.equal(mayAdmit(8, 8, 0, 1), true);
+    assert.equal(mayAdmit(8, 11, 3, 1), true);
+    assert.equal(mayAdmit(8, 12, 4, 1), false);
+    // ... and A, over its share while the total is at the limit, gets nothing new.
+    assert.equal(mayAdmit(8, 12, 8, 1), false);
+    // Three clients: shares of ceil(8/3) = 3.
+    assert.equal(mayAdmit(8, 10, 2, 2), true);
+    assert.equal(mayAdmit(8, 10, 3, 2), false);
+  });
+});

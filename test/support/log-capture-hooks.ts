@@ -5,7 +5,7 @@
  * beforeAll: points LOG_CAPTURE_FILE at a fresh file, so every logger the run creates (server/logger.ts
  * createLogger, in this process and in server child processes that inherit the environment) appends
  * every line it produces, at every level, to it.
- * afterAll: scans that file for every fixture patient's name, identifier, birth date and id
+ * afterAll: checks that no line is longer than LOG_LINE_MAX_BYTES (16 KB), and scans the file for every fixture patient's name, identifier, birth date and id
  * (fixture-patient-data.ts), every token the tests minted or registered (minted-secrets.ts), the admin
  * test users' tokens, and anything shaped like a JWT or a bearer credential. A finding fails the run
  * with the kinds and line numbers only (never the data) and keeps the file for inspection.
@@ -15,7 +15,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOG_CAPTURE_ENV } from '../../server/logger.js';
+import { LOG_CAPTURE_ENV, LOG_LINE_MAX_BYTES } from '../../server/logger.js';
 import { fixturePatientNeedles } from './fixture-patient-data.js';
 import { describeLeaks, LeakScanner, type Needle } from './log-leak-scanner.js';
 import { mintedSecrets } from './minted-secrets.js';
@@ -73,7 +73,20 @@ export const mochaHooks = {
           `The captured log is kept at ${file}.`,
       );
     }
-    process.stdout.write(`\n  log capture: ${lines} log lines from the whole run scanned for ${needles.length} patient values and tokens: none found\n`);
+    // No line longer than the logger's bound (server/logger.ts LOG_LINE_MAX_BYTES), whoever wrote it.
+    const tooLong = text
+      .split('\n')
+      .map((line, i) => ({ line: i + 1, bytes: Buffer.byteLength(line) + 1 }))
+      .filter((l) => l.bytes > LOG_LINE_MAX_BYTES);
+    if (tooLong.length > 0) {
+      throw new Error(
+        `log lines over ${LOG_LINE_MAX_BYTES} bytes were written during the test run: ${tooLong.slice(0, 10).map((l) => `line ${l.line} (${l.bytes} bytes)`).join(', ')}. ` +
+          `The captured log is kept at ${file}.`,
+      );
+    }
+    process.stdout.write(
+      `\n  log capture: ${lines} log lines from the whole run scanned for ${needles.length} patient values and tokens: none found; none over ${LOG_LINE_MAX_BYTES} bytes\n`,
+    );
     if (ownDir !== undefined) rmSync(ownDir, { recursive: true, force: true });
   },
 };

@@ -16,6 +16,8 @@ import { RuleSetInvalidError } from '../../engine/rule-set-problem.js';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';
 import { buildApp } from '../../server/app.js';
+import type { InFlightLimit } from '../../server/http/in-flight-limit.js';
+import type { AdminAccess } from '../../server/admin/admin-access.js';
 import type { JwksFetcher } from '../../server/auth/jwks-cache.js';
 import type { TrustedClient } from '../../server/auth/trusted-clients.js';
 import { loadConfig, type Config } from '../../server/config.js';
@@ -89,6 +91,10 @@ export interface HarnessOptions {
   store?: Store;
   /** Most POSTs in flight (MAX_IN_FLIGHT); default the app's. */
   maxInFlight?: number;
+  /** The in-flight limit to use (to observe admissions). */
+  inFlightLimit?: InFlightLimit;
+  /** Admin API access (default: from the process environment, i.e. disabled in tests). */
+  adminAccess?: AdminAccess;
 }
 
 export interface Harness {
@@ -146,6 +152,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     metrics,
     tracer: options.tracer,
     maxInFlight: options.maxInFlight,
+    inFlightLimit: options.inFlightLimit,
+    adminAccess: options.adminAccess,
   });
   return {
     app,
