@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import request from 'supertest';
-import { loadBundledRuleSets } from '../../server/bundled-rule-sets.js';
+import { loadBundledRuleSetFiles, loadBundledRuleSets } from '../../server/bundled-rule-sets.js';
 import { parseTrustedClients, type TrustedClient } from '../../server/auth/trusted-clients.js';
 import type { CompiledRuleSet } from '../../use-cases/service-catalog.js';
 import { generateTestKey, signClientToken, type TestKey } from '../support/client-tokens.js';
@@ -90,6 +90,7 @@ describe('tokens as real EHRs send them', () => {
   let sandboxKey: TestKey;
   let epicKey: TestKey;
   let ruleSets: CompiledRuleSet[];
+  let observedRuleSets: CompiledRuleSet[];
 
   before(async () => {
     jku = new RecordingJwksServer();
@@ -97,6 +98,10 @@ describe('tokens as real EHRs send them', () => {
     sandboxKey = await generateTestKey('ES384', SANDBOX_KID);
     epicKey = await generateTestKey('RS384', 'MzAxNjQ0YjctNGQ2YS00MGJjLWI1ZDktZjE0ZmEwMzJmZTIx');
     ruleSets = loadBundledRuleSets();
+    // The Sandbox's calls were made while 1.1.0 was served: it prefetched the keys 1.1.0's discovery asked for.
+    const served = loadBundledRuleSetFiles().find(({ file }) => file.endsWith('/versions/1.1.0.json'));
+    assert.ok(served, 'rules/ketamine-esketamine/versions/1.1.0.json is bundled');
+    observedRuleSets = [served.compiled];
   });
   after(async () => jku.close());
   beforeEach(() => {
@@ -150,7 +155,7 @@ describe('tokens as real EHRs send them', () => {
       h = await startHarness({
         clients: [sandboxClient()],
         env: { PUBLIC_BASE_URL: 'http://127.0.0.1:8080,http://localhost:8080' },
-        ruleSets,
+        ruleSets: observedRuleSets,
         clock,
         // Records any JWK Set fetch (the header's jku is sandbox.cds-hooks.org, not reachable from here).
         fetchJwks: async (url) => {
