@@ -161,7 +161,19 @@ export function explanationView(ex: CardExplanation): HTMLElement {
 export interface CardViewOptions {
   /** Called when a suggestion button is pressed (preview: describes what the EHR would do). */
   onSuggestion?: (card: WireCard, index: number) => void;
+  /**
+   * Where a SMART link can be launched without an EHR (preview: the course view's demonstration launch
+   * with the previewed patient), or undefined: the link is then shown as the EHR would open it.
+   */
+  smartLaunchHref?: (link: NonNullable<WireCard['links']>[number]) => string | undefined;
   headingLevel?: 'h3' | 'h4';
+}
+
+/** " (SMART app)", and where the console can play the EHR, a link that launches it for the previewed patient. */
+function smartLaunch(link: NonNullable<WireCard['links']>[number], options: CardViewOptions): Child {
+  const href = options.smartLaunchHref?.(link);
+  if (href === undefined) return h('span', { class: 'muted' }, ' (SMART app)');
+  return [h('span', { class: 'muted' }, ' (SMART app) — '), h('a', { href, target: '_blank', rel: 'noopener', class: 'smart-launch' }, 'launch it for this patient (demonstration)')];
 }
 
 export function cardView(card: WireCard, options: CardViewOptions = {}): HTMLElement {
@@ -196,7 +208,7 @@ export function cardView(card: WireCard, options: CardViewOptions = {}): HTMLEle
   if (card.links && card.links.length > 0) {
     parts.push(
       h('ul', { class: 'card-links', 'aria-label': 'Links' }, card.links.map((l) =>
-        h('li', {}, externalLink(l.url, l.label), l.type === 'smart' ? h('span', { class: 'muted' }, ' (SMART app)') : null),
+        h('li', {}, externalLink(l.url, l.label), l.type === 'smart' ? smartLaunch(l, options) : null),
       )),
     );
   }

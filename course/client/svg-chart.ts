@@ -58,7 +58,8 @@ export function chart(spec: ChartSpec): SVGElement {
     const z = Math.min(sx(b.t1), W - right);
     if (z <= a) continue;
     svg.append(el('rect', { x: a, y: top, width: z - a, height: H - top - bottom, class: `band ${b.cls}` }, el('title', {}, b.label)));
-    svg.append(el('text', { x: a + 3, y: top + 11, class: 'band-label' }, b.label));
+    // A label only where it fits; every band also has its title (and the caption says it in words).
+    if (z - a >= b.label.length * 6.5 + 6) svg.append(el('text', { x: a + 3, y: top + (b.cls.startsWith('window') ? 25 : 11), class: 'band-label' }, b.label));
   }
   // Axes and grid.
   const ticks = 5;
@@ -82,11 +83,14 @@ export function chart(spec: ChartSpec): SVGElement {
     svg.append(el('line', { x1: left, x2: W - right, y1: sy(h.y), y2: sy(h.y), class: `hline ${h.cls}` }, el('title', {}, h.label)));
     svg.append(el('text', { x: W - right - 2, y: sy(h.y) - 4, class: `hline-label ${h.cls}`, 'text-anchor': 'end' }, h.label));
   }
-  for (const v of spec.vLines ?? []) {
-    if (v.t < x0 || v.t > x1) continue;
-    svg.append(el('line', { x1: sx(v.t), x2: sx(v.t), y1: top, y2: H - bottom, class: `vline ${v.cls}` }, el('title', {}, v.label)));
-    svg.append(el('text', { x: sx(v.t) + 3, y: H - bottom - 6, class: `vline-label ${v.cls}` }, v.label));
-  }
+  (spec.vLines ?? []).forEach((v, i) => {
+    if (v.t < x0 || v.t > x1) return;
+    const x = sx(v.t);
+    const nearRight = x > W - right - 80;
+    svg.append(el('line', { x1: x, x2: x, y1: top, y2: H - bottom, class: `vline ${v.cls}` }, el('title', {}, v.label)));
+    // Markers close together: each label on its own line.
+    svg.append(el('text', { x: nearRight ? x - 3 : x + 3, y: H - bottom - 6 - i * 14, class: `vline-label ${v.cls}`, 'text-anchor': nearRight ? 'end' : 'start' }, v.label));
+  });
   for (const s of spec.series) {
     if (s.line && s.points.length > 1) {
       svg.append(el('polyline', { points: s.points.map((p) => `${sx(p.t)},${sy(p.y)}`).join(' '), class: `series ${s.cls}` }));

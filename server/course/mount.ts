@@ -15,6 +15,7 @@
  */
 import express, { type Express, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
+import { ConfigError } from '../../lib/config-error.js';
 import type { ServiceCatalog } from '../../use-cases/service-catalog.js';
 import type { Store } from '../../store/store.js';
 import { courseAsset, coursePageShell } from './course-assets.js';
@@ -99,6 +100,11 @@ export function courseRouter(deps: CourseMountDeps): express.Router {
   return router;
 }
 
+/** Throws ConfigError when COURSE_DEMO_FHIR_SERVER is not a FHIR server the service's clients may use. */
 export function mountCourseView(app: Express, deps: CourseMountDeps): void {
+  const demo = deps.config.courseDemoFhirServer;
+  if (demo !== undefined && !isCourseFhirServer(demo, deps.config)) {
+    throw new ConfigError(`COURSE_DEMO_FHIR_SERVER ${demo} is not a FHIR server the service's clients may use (a client's fhirServers, OPEN_MODE_FHIR_SERVERS, or loopback in open mode)`);
+  }
   app.use(COURSE_BASE, courseRouter(deps));
 }

@@ -196,6 +196,41 @@ describe('course view (SMART on FHIR app, real Chromium)', function () {
     await w.page.context().close();
   });
 
+  it("from the console's card preview: the card's link launches the course for the previewed patient (the demonstration launch)", async () => {
+    const { startFhirServer } = await import('../support/fhir-server.js');
+    const { fixtureToResources } = await import('../../engine/fixtures/compact-fhir.js');
+    const sample = harness.ehrs.get(RESPONSE)!;
+    const open = await startFhirServer({ cors: true });
+    try {
+      await open.load(fixtureToResources(sample.fixture));
+      const w = await watch(browser);
+      await w.page.goto(`${harness.baseUrl}/console/preview`);
+      await w.page.getByLabel('Admin token').fill('any-token-open-local');
+      await w.page.getByRole('button', { name: 'Sign in' }).click();
+      await w.page.getByText('Signed in as').waitFor();
+      await w.page.locator('select[name="fixture"]').selectOption(RESPONSE);
+      await w.page.getByRole('button', { name: 'Show cards' }).click();
+      const launch = w.page.getByRole('link', { name: 'launch it for this patient (demonstration)' });
+      await launch.waitFor();
+      const href = (await launch.getAttribute('href')) ?? '';
+      assert.match(href, /^\/course\/demo\?patient=pt-trd-m45&appContext=ruleSet%3Dketamine-esketamine/);
+      const [demo] = await Promise.all([w.page.context().waitForEvent('page'), launch.click()]);
+      demo.on('request', (r) => w.requests.push(r.url()));
+      await demo.getByRole('heading', { name: 'Demonstration launch' }).waitFor();
+      assert.equal(await demo.getByLabel('Patient id').inputValue(), sample.patientId);
+      await demo.getByLabel('FHIR server').fill(open.baseUrl);
+      await demo.getByRole('button', { name: 'Launch the course view' }).click();
+      await demo.locator('article.course').waitFor({ timeout: 20_000 });
+      assert.equal(await demo.locator('[data-chart="sessions"] tbody tr').count(), 8);
+      assert.match((await demo.locator('[data-status="response-timing"] dd').textContent()) ?? '', /response reached/);
+      await screenshot(demo, 'course-from-console-preview');
+      assert.deepEqual(offHosts(w.requests, [harness.baseUrl, open.origin]), []);
+      await w.page.context().close();
+    } finally {
+      await open.close();
+    }
+  });
+
   it('opened without launch parameters it says how it is launched; the demonstration launch plays the EHR against an open FHIR server', async () => {
     const w = await watch(browser);
     await w.page.goto(`${harness.baseUrl}/course/`);

@@ -40,9 +40,29 @@ interface PreviewResult {
   now: string;
   input: { kind: string; name?: string; description?: string };
   sources: Array<{ key: string; origin: string; resourceCount: number; problem?: string }>;
+  /** The previewed patient's id (the hook context's patientId). */
+  patientId: string | null;
   cards: WireCard[];
   fired: FiredRule[];
   rulesConsidered: number;
+}
+
+/**
+ * A SMART link to the course view on this service, launched by its demonstration launch for the
+ * previewed patient (docs/course-view.md): the console plays the EHR's part.
+ */
+function demonstrationLaunch(result: PreviewResult): (link: { url: string; appContext?: string }) => string | undefined {
+  return (link) => {
+    let url: URL;
+    try {
+      url = new URL(link.url);
+    } catch {
+      return undefined;
+    }
+    if (url.origin !== location.origin || !url.pathname.startsWith('/course/') || result.patientId === null) return undefined;
+    const params = new URLSearchParams({ patient: result.patientId, ...(link.appContext ? { appContext: link.appContext } : {}) });
+    return `/course/demo?${params.toString()}`;
+  };
 }
 
 type InputKind = 'fixture' | 'bundle' | 'request';
@@ -101,7 +121,7 @@ function resultColumn(result: PreviewResult, label: string): HTMLElement {
     ),
     sourcesNote(result),
     h('p', { class: 'card-count' }, result.cards.length === 0 ? 'No cards: the EHR would show nothing.' : `${plural(result.cards.length, 'card')}:`),
-    h('div', { class: 'card-list' }, result.cards.map((c) => cardView(c))),
+    h('div', { class: 'card-list' }, result.cards.map((c) => cardView(c, { smartLaunchHref: demonstrationLaunch(result) }))),
     h('details', { class: 'fired' }, h('summary', {}, `Rules fired (${result.fired.length})`), firedTable(result.fired, result.cards)),
   );
 }

@@ -19,6 +19,7 @@ import { fixtureToResources } from '../../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../../engine/fixtures/fixture-types.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { loadFixtures } from '../../../engine/fixtures/load-fixtures.js';
+import { adminAccessFromEnv } from '../../../server/admin/admin-access.js';
 import { buildApp } from '../../../server/app.js';
 import { loadBundledRuleSetFiles, RULES_DIR } from '../../../server/bundled-rule-sets.js';
 import { loadConfig } from '../../../server/config.js';
@@ -118,7 +119,9 @@ export async function startCourseHarness(fixtureNames: readonly string[], option
     : loadBundledRuleSetFiles(RULES_DIR).map(({ file, compiled }) => ({ file, ruleSet: compiled.ruleSet }));
   await importBundledRuleSets(store, imports);
   const catalog = await RegistryServiceCatalog.start({ store, pollIntervalMs: 0, clock: () => new Date(NOW) });
-  const app = buildApp({ config, catalog, store, logger, clock: () => new Date(NOW) });
+  // The console open to local callers (ADMIN_OPEN_LOCAL=1), as `npm run demo:course` runs it.
+  const adminAccess = adminAccessFromEnv({ ADMIN_OPEN_LOCAL: '1' }, '127.0.0.1');
+  const app = buildApp({ config, catalog, store, logger, clock: () => new Date(NOW), adminAccess });
   server.on('request', app);
 
   return {
