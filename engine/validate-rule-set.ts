@@ -14,6 +14,7 @@ import type { FactKind, OutputShape } from './evaluation-types.js';
 import { FACT_KINDS } from './facts/index.js';
 import { checkPrefetchTemplates } from '../cds-hooks/prefetch-tokens.js';
 import { hookDefinition } from '../cds-hooks/hooks.js';
+import { isKnownTimeZone } from './facts/support/dates.js';
 import { childPointer, pointer } from '../lib/json-pointer.js';
 import type { DuplicateKey } from '../lib/json-text.js';
 import { linkUrlProblem } from './link-url.js';
@@ -205,6 +206,10 @@ function checkFactDeclarations(ctx: Ctx): void {
     }
     const props = records(records(kind.paramsSchema).properties);
     for (const [param, value] of Object.entries(params)) {
+      // A parameter marked "x-format": "time-zone" must name a time zone this runtime knows (IANA name).
+      if (records(props[param])['x-format'] === 'time-zone' && typeof value === 'string' && !isKnownTimeZone(value)) {
+        report(ctx, childPointer(ptr, param), `"${value}" is not an IANA time zone name (e.g. "UTC", "America/New_York") (parameters of fact kind "${decl.kind}")`);
+      }
       const refKind = paramReferenceKind(param, props[param]);
       if (!refKind) continue;
       if (Array.isArray(value)) value.forEach((v, i) => checkReference(ctx, refKind, v, childPointer(ptr, param, i)));

@@ -221,7 +221,7 @@ export const maintenanceTimingKind: FactKind = {
     scoreValueSet: valueSetSchema('Symptom score codes (e.g. PHQ-9 total) for baseline/latest comparison.'),
     baselineWindowDays: numberOrParamSchema('A baseline score may be at most this many days before the course start (default: any age).'),
     dayCounting: stringOrParamSchema('"elapsed" (default): whole 24-hour periods between instants, days in UTC. "calendar": calendar days in timeZone (the facility\'s), whatever the time of day of each session.', DAY_COUNTINGS),
-    timeZone: stringOrParamSchema('IANA time zone of the facility for calendar day counting (default "UTC"), e.g. "America/New_York".'),
+    timeZone: { ...stringOrParamSchema('IANA time zone of the facility for calendar day counting (default "UTC"), e.g. "America/New_York"; checked when the rule set is validated.'), 'x-format': 'time-zone' },
   }),
   output: factShape('Dosing-schedule timing for the proposed dose', {
     present: bool('True when a schedule applies (product known and has a schedule)'),

@@ -97,6 +97,12 @@ describe('maintenanceTiming: calendar day counting (1.2.0)', () => {
     assert.equal(v.dosesInCourse, 1);
   });
 
+  it('validation reports an unknown facility time zone with its pointer', () => {
+    const problems = validateRuleSet(calendarRuleSet('Mars/Olympus_Mons'), { file: 'x.json' }).map((p) => `${p.pointer} ${p.message}`);
+    assert.ok(problems.some((p) => p.startsWith('/facts/timing/timeZone "Mars/Olympus_Mons" is not an IANA time zone name')), problems.join('\n'));
+    assert.deepEqual(validateRuleSet(NEW_YORK, { file: 'x.json' }), []);
+  });
+
   it('an unknown time zone is a clear error naming the parameter', async () => {
     const f = fixture({ order: ESKETAMINE_ORDER, data: { administrations: doses('rxnorm:2201625', '2026-03-02') } });
     await assert.rejects(timing(f, calendarRuleSet('Mars/Olympus_Mons'), '2026-03-05T15:00:00Z'), /timeZone.*Mars\/Olympus_Mons.*IANA/);
