@@ -21,6 +21,7 @@ export const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = 
   retire: () => import('./commands/retire.js'),
   versions: () => import('./commands/versions.js'),
   diff: () => import('./commands/diff.js'),
+  describe: () => import('./commands/describe.js'),
   audit: () => import('./commands/audit.js'),
   replay: () => import('./commands/replay.js'),
 };

@@ -1,9 +1,11 @@
 /**
  * The diff between two registry versions of one rule set (GET /admin/api/rule-sets/{id}/diff and
  * `cds-rules diff <id> <v1> <v2>`), with, on request, the impact on the rule set's fixtures.
+ * From version "none" (NO_VERSION): a first version against nothing (engine/diff emptyBase), so a
+ * reviewer of a brand-new rule set reads every rule as added; no fixture impact then.
  */
 import { join } from 'node:path';
-import { diffRuleSets } from '../engine/diff/diff-rule-sets.js';
+import { diffRuleSets, emptyBase, NO_VERSION } from '../engine/diff/diff-rule-sets.js';
 import { fixtureImpact, type FixtureImpact } from '../engine/diff/fixture-impact.js';
 import type { RuleSetDiff } from '../engine/diff/rule-set-diff-types.js';
 import type { Store } from '../store/store.js';
@@ -22,9 +24,13 @@ export async function diffRegistryVersions(
   toVersion: string,
   options: { impact: boolean; rulesDir: string },
 ): Promise<RegistryDiff> {
-  const [from, to] = await Promise.all([store.getVersion(ruleSetId, fromVersion), store.getVersion(ruleSetId, toVersion)]);
-  if (from === undefined) throw notFound(`rule set ${ruleSetId} has no version ${fromVersion}`);
+  const [from, to] = await Promise.all([
+    fromVersion === NO_VERSION ? undefined : store.getVersion(ruleSetId, fromVersion),
+    store.getVersion(ruleSetId, toVersion),
+  ]);
   if (to === undefined) throw notFound(`rule set ${ruleSetId} has no version ${toVersion}`);
+  if (fromVersion === NO_VERSION) return { diff: diffRuleSets(emptyBase(to.content), to.content, { toHash: to.hash }) };
+  if (from === undefined) throw notFound(`rule set ${ruleSetId} has no version ${fromVersion} (use ${NO_VERSION} to see a first version whole)`);
   const diff = diffRuleSets(from.content, to.content, { fromHash: from.hash, toHash: to.hash });
   if (!options.impact) return { diff };
   return { diff, impact: await fixtureImpact(from.content, to.content, { fixtureDirs: [join(options.rulesDir, ruleSetId, 'fixtures')], converter: COMPACT_FHIR_CONVERTER }) };

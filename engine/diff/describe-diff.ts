@@ -14,6 +14,7 @@ import type {
   ParameterChange,
   ParameterValue,
   RuleSetDiff,
+  RuleSummary,
 } from './rule-set-diff-types.js';
 
 export type ChangeMark = '+' | '-' | '~';
@@ -65,15 +66,16 @@ export function describeDiff(diff: RuleSetDiff, impact?: FixtureImpact): DiffDes
   push('Header', diff.metadata.map((c) => fieldItem(c)));
 
   push('Rules', [
-    ...diff.rules.added.map((r) => item('+', [lit(r.key), txt(` ${r.title ?? ''} (${r.indicator}; hooks ${r.hooks.join(', ')})`)])),
-    ...diff.rules.removed.map((r) => item('-', [lit(r.key), txt(` ${r.title ?? ''} (${r.indicator}; hooks ${r.hooks.join(', ')})`)])),
+    ...diff.rules.added.map((r) => item('+', [lit(r.key), txt(` ${r.title ?? ''} (${r.indicator}; hooks ${r.hooks.join(', ')})`)], ruleSummaryDetails(r))),
+    ...diff.rules.removed.map((r) => item('-', [lit(r.key), txt(` ${r.title ?? ''} (${r.indicator}; hooks ${r.hooks.join(', ')})`)], ruleSummaryDetails(r))),
     ...diff.rules.changed.map((r) =>
       item(
         '~',
         [lit(r.ruleId), txt(` ${r.title}: changed ${r.aspects.map((a) => ASPECT_LABELS[a]).join(', ')}`)],
         [
           ...r.thresholds.map((p) => [txt('threshold '), ...parameterChangeFragments(p)]),
-          ...r.fields.map((f) => fieldFragments(f)),
+          ...conditionChangeLines(r.conditionWords),
+          ...r.fields.filter((f) => f.field !== 'conditions' || r.conditionWords === undefined).map((f) => fieldFragments(f)),
           ...r.concernSettings.map((f) => [txt('concern '), ...fieldFragments(f)]),
           ...(r.facts.length > 0 ? [[txt('reads facts whose declaration changed: '), lit(r.facts.join(', '))]] : []),
           ...(r.valueSets.length > 0 ? [[txt('reads value sets whose codes changed: '), lit(r.valueSets.join(', '))]] : []),
@@ -279,6 +281,25 @@ function concernItem(mark: ChangeMark, c: ConcernItem, undeclaredNote: string): 
   if (c.mergedIndicator !== undefined) headline.push(txt(`, indicator ${c.mergedIndicator === 'highest' ? 'the highest' : `at least ${c.mergedIndicator}`}`));
   headline.push(txt(')'));
   return item(mark, headline, c.usedUndeclared ? [[txt(undeclaredNote)]] : []);
+}
+
+/** An added or removed rule: when it fires, in words, and its card summary (older diffs may lack them). */
+function ruleSummaryDetails(r: RuleSummary): Fragment[][] {
+  return [
+    ...(r.conditionWords ?? []).map((line, i) => [txt(i === 0 ? `fires when ${line}` : `  ${line}`)]),
+    ...(r.summary === undefined ? [] : [[txt('card: '), lit(r.summary)]]),
+  ];
+}
+
+/** Changed conditions in the same words as `cds-rules describe`: before, then after. */
+function conditionChangeLines(words: { from: string[]; to: string[] } | undefined): Fragment[][] {
+  if (words === undefined) return [];
+  return [
+    [txt('conditions before:')],
+    ...words.from.map((line) => [txt(`  ${line}`)]),
+    [txt('conditions after:')],
+    ...words.to.map((line) => [txt(`  ${line}`)]),
+  ];
 }
 
 function parameterChangeFragments(p: ParameterChange): Fragment[] {

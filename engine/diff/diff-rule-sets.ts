@@ -30,6 +30,31 @@ import type {
   ValueSetSystemChange,
 } from './rule-set-diff-types.js';
 import { ruleReferences } from './rule-references.js';
+import { conditionText } from '../describe/describe-condition.js';
+
+/** The version name that stands for "nothing before": a first version is diffed against emptyBase(it). */
+export const NO_VERSION = 'none';
+
+/**
+ * What a first version is compared with: the same header (so only content shows), no rules,
+ * parameters, value sets, facts, services, schedules or citations. Everything in the version is added.
+ */
+export function emptyBase(ruleSet: RuleSet): RuleSet {
+  return {
+    ...ruleSet,
+    version: NO_VERSION,
+    citations: {},
+    valueSets: {},
+    parameters: {},
+    products: {},
+    facts: {},
+    evidence: undefined,
+    concerns: undefined,
+    schedules: {},
+    services: [],
+    rules: [],
+  };
+}
 
 export interface DiffOptions {
   /** Identity hashes to show in the result (the registry knows them; files may not). */
@@ -126,7 +151,14 @@ export function diffRuleSets(from: RuleSet, to: RuleSet, options: DiffOptions = 
 function diffRules(from: RuleSet, to: RuleSet, parameters: ParameterDiff, valueSets: ValueSetDiff, facts: KeyedDiff): RuleDiff {
   const fromRules = byKey(from.rules, (r) => r.id);
   const toRules = byKey(to.rules, (r) => r.id);
-  const summary = (r: Rule) => ({ key: r.id, title: r.title, hooks: [...r.hooks], indicator: r.card.indicator });
+  const summary = (r: Rule, ruleSet: RuleSet) => ({
+    key: r.id,
+    title: r.title,
+    hooks: [...r.hooks],
+    indicator: r.card.indicator,
+    conditionWords: conditionText(r.conditions, ruleSet),
+    summary: r.card.summary,
+  });
   const changedParameters = new Map(parameters.changed.map((p) => [p.name, p]));
   const changedValueSets = new Set(valueSets.changed.map((v) => v.valueSetId));
   const changedFacts = new Set(facts.changed.map((f) => f.key));
@@ -157,6 +189,9 @@ function diffRules(from: RuleSet, to: RuleSet, parameters: ParameterDiff, valueS
       title: after.title,
       aspects: ASPECT_ORDER.filter((a) => aspects.has(a)),
       fields,
+      ...(fields.some((f) => f.field === 'conditions')
+        ? { conditionWords: { from: conditionText(before.conditions, from), to: conditionText(after.conditions, to) } }
+        : {}),
       thresholds,
       facts: factNames,
       valueSets: valueSetIds,
@@ -164,8 +199,8 @@ function diffRules(from: RuleSet, to: RuleSet, parameters: ParameterDiff, valueS
     });
   }
   return {
-    added: [...toRules.values()].filter((r) => !fromRules.has(r.id)).map(summary),
-    removed: [...fromRules.values()].filter((r) => !toRules.has(r.id)).map(summary),
+    added: [...toRules.values()].filter((r) => !fromRules.has(r.id)).map((r) => summary(r, to)),
+    removed: [...fromRules.values()].filter((r) => !toRules.has(r.id)).map((r) => summary(r, from)),
     changed,
   };
 }

@@ -69,6 +69,8 @@ export interface RuleChange {
   aspects: RuleAspect[];
   /** Fields of the rule itself that differ (conditions, card.summary, card.indicator, hooks, …). */
   fields: FieldChange[];
+  /** When the conditions changed: both versions' conditions in words (engine/describe/describe-condition.ts). */
+  conditionWords?: { from: string[]; to: string[] };
   /** Parameters the rule reads (directly or through its facts) whose value, unit or certainty changed. */
   thresholds: ParameterChange[];
   /** Facts the rule reads whose declaration changed. */
@@ -82,9 +84,12 @@ export interface RuleChange {
   concernSettings: FieldChange[];
 }
 
+/** A rule added or removed, with when it fires in words and its card summary. */
+export type RuleSummary = NamedItem & { hooks: string[]; indicator: string; conditionWords: string[]; summary: string };
+
 export interface RuleDiff {
-  added: Array<NamedItem & { hooks: string[]; indicator: string }>;
-  removed: Array<NamedItem & { hooks: string[]; indicator: string }>;
+  added: RuleSummary[];
+  removed: RuleSummary[];
   changed: RuleChange[];
 }
 

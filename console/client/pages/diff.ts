@@ -8,6 +8,7 @@
  */
 import type { DescribedItem, Fragment } from '../../../engine/diff/describe-diff.js';
 import { describeDiff } from '../../../engine/diff/describe-diff.js';
+import { NO_VERSION } from '../../../engine/diff/diff-rule-sets.js';
 import type { FixtureImpact } from '../../../engine/diff/fixture-impact.js';
 import type { RuleSetDiff } from '../../../engine/diff/rule-set-diff-types.js';
 import { apiGet, query } from '../api.js';
@@ -137,8 +138,11 @@ async function render(ctx: PageContext): Promise<void> {
 
   const fillVersions = (): void => {
     const to = ctx.params.get('to') ?? current.versions[current.versions.length - 1]?.version;
-    const from = ctx.params.get('from') ?? otherVersion(current, to);
-    replaceChildren(fromSelect, current.versions.map((v) => h('option', { value: v.version, selected: v.version === from }, versionLabel(v))));
+    // A rule set with one version is compared with nothing: every rule reads as added.
+    const from = ctx.params.get('from') ?? otherVersion(current, to) ?? NO_VERSION;
+    replaceChildren(fromSelect,
+      h('option', { value: NO_VERSION, selected: from === NO_VERSION }, 'none (a first version: everything is new)'),
+      current.versions.map((v) => h('option', { value: v.version, selected: v.version === from }, versionLabel(v))));
     replaceChildren(toSelect, current.versions.map((v) => h('option', { value: v.version, selected: v.version === to }, versionLabel(v))));
   };
   ruleSetSelect.addEventListener('change', () => {

@@ -1,9 +1,13 @@
 /**
  * Rule sets and versions: every version's state, effective dates, content hash and publication; for
- * one version its approvals, lifecycle history and the lifecycle actions. Buttons are offered for the
+ * one version its approvals, lifecycle history and the lifecycle actions, and the whole version in
+ * plain language (engine/describe: every rule under its id with when it fires, thresholds with values
+ * and units, its card and citations with certainty; services, parameters, value sets, facts). Buttons are offered for the
  * actions the signed-in user's roles allow; the other roles' actions sit in a closed disclosure and,
  * if tried, the API refuses them and its message is shown.
  */
+import { describeRuleSet, type DescribedSection } from '../../../engine/describe/describe-rule-set.js';
+import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { apiGet, apiPost } from '../api.js';
 import { field, h, replaceChildren, uid, type Child } from '../dom.js';
 import { formatDate, formatInstant, hashView, plural, stateBadge } from '../format.js';
@@ -167,6 +171,26 @@ async function versionPanel(ctx: PageContext, ruleSetId: string, version: string
     approvalsView(view),
     h('h3', {}, 'Lifecycle history'),
     historyTable(view.history),
+    contentView(view.content as unknown as RuleSet),
+  );
+}
+
+/** The whole version, readable: each section in a disclosure (rules open), each entry under its id. */
+function contentView(content: RuleSet): HTMLElement {
+  const description = describeRuleSet(content);
+  const section = (s: DescribedSection, open: boolean): HTMLElement =>
+    h('details', { class: 'described-section', open: open ? true : null },
+      h('summary', {}, h('h4', { class: 'inline' }, s.title)),
+      h('dl', { class: 'described-entries' }, s.entries.map((entry) => [
+        h('dt', { id: `entry-${entry.id}` }, h('code', {}, entry.id), ` ${entry.title}`),
+        h('dd', {}, h('ul', { class: 'plain described-lines' }, entry.lines.map((line) =>
+          h('li', { style: `margin-left: ${line.depth * 1.5}em` }, line.text)))),
+      ])),
+    );
+  return h('section', { class: 'version-content', 'aria-labelledby': 'content-heading' },
+    h('h3', { id: 'content-heading' }, 'What this version does'),
+    h('ul', { class: 'plain' }, description.lines.map((l) => h('li', {}, l))),
+    description.sections.map((s) => section(s, s.title.startsWith('Rules'))),
   );
 }
 

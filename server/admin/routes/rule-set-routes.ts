@@ -8,7 +8,8 @@ import { renderDiffText } from '../../../engine/diff/render-diff-text.js';
 import { badRequest, notFound } from '../../../use-cases/admin-error.js';
 import { principalOf } from '../admin-auth.js';
 import type { AdminApiDeps } from '../admin-deps.js';
-import { onlyKnownParams, optionalBoolean, optionalChoice, requiredText, requiredVersion, type Params } from '../../../use-cases/admin-query.js';
+import { onlyKnownParams, optionalBoolean, optionalChoice, optionalVersion, requiredText, requiredVersion, type Params } from '../../../use-cases/admin-query.js';
+import { NO_VERSION } from '../../../engine/diff/diff-rule-sets.js';
 import { diffRegistryVersions } from '../../../use-cases/diff-registry-versions.js';
 import { performLifecycleAction, type LifecycleActionName } from '../../../use-cases/lifecycle-actions.js';
 import { publishRuleSetJson, publishRuleSetText } from '../../../use-cases/publish-rule-set.js';
@@ -85,7 +86,7 @@ export async function diffVersions(req: Request, res: Response, deps: AdminApiDe
   const query = req.query as Params;
   onlyKnownParams(query, ['from', 'to', 'format', 'impact']);
   const ruleSetId = requiredText(req.params, 'ruleSetId');
-  const from = requiredVersion(query, 'from');
+  const from = optionalVersion(query, 'from') ?? NO_VERSION; // absent or "none": a first version against nothing
   const to = requiredVersion(query, 'to');
   const format = optionalChoice(query, 'format', ['json', 'text', 'markdown'] as const) ?? 'json';
   const impact = optionalBoolean(query, 'impact') ?? false;
