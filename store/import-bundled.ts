@@ -104,7 +104,7 @@ export async function compareBundledWithRegistry(store: Store, bundled: readonly
         files.push({
           ruleSetId, version: ruleSet.version, hash, file, status: 'changed', activated: false,
           note:
-            `${file} differs from the published ${where} (sha256 ${hash.slice(0, 12)} here, ${published.hash.slice(0, 12)} published); ` +
+            `the file differs from the published ${where} (sha256 ${hash.slice(0, 12)} here, ${published.hash.slice(0, 12)} published); ` +
             `the registry's ${ruleSet.version} is what is served. Give the working file a new version number, then publish it for review`,
         });
       } else {

@@ -5,6 +5,7 @@
  */
 import { canonicalJson } from '../../lib/canonical-json.js';
 import type { FixtureImpact } from './fixture-impact.js';
+import { unitWords } from '../describe/describe-condition.js';
 import type {
   CodeEntry,
   ConcernItem,
@@ -310,7 +311,8 @@ function parameterChangeFragments(p: ParameterChange): Fragment[] {
 }
 
 function parameterValueText(v: ParameterValue): string {
-  return v.unit === undefined ? String(v.value) : `${v.value} ${v.unit}`;
+  const unit = unitWords(v.unit);
+  return unit === '' ? String(v.value) : unit === '%' ? `${v.value}%` : `${v.value} ${unit}`;
 }
 
 function codeLine(prefix: string, c: CodeEntry): Fragment[] {

@@ -138,7 +138,8 @@ export function runtimeSuite(backend: TestBackend): void {
       await importBundledRuleSets(store, [bundled()]);
       const result = await importBundledRuleSets(store, [bundled('1.0.0', (rs) => (rs.description = 'edited in place'))]);
       assert.deepEqual(result.files.map((f) => f.status), ['changed']);
-      assert.match(result.files[0].note, /rules\/engine-test\/versions\/1\.0\.0\/rule-set\.json differs from the published engine-test 1\.0\.0 .*Give the working file a new version number/);
+      assert.equal(result.files[0].file, 'rules/engine-test/versions/1.0.0/rule-set.json');
+      assert.match(result.files[0].note, /^the file differs from the published engine-test 1\.0\.0 .*Give the working file a new version number/);
       assert.equal((await store.getVersion('engine-test', '1.0.0'))?.hash, ruleSetContentHash(testRuleSet()));
     });
 
