@@ -386,6 +386,21 @@ describe('web console (browser)', function () {
     assert.deepEqual(version.history.map((e) => [e.to, e.actor]), [['draft', 'alice'], ['in-review', 'alice']]);
   });
 
+  it('the version page reads the whole version: every rule under its id, conditions in words, no raw JSON', async () => {
+    const w = await pageFor('reviewer', `/console/rule-sets?ruleSet=${KETAMINE}&version=1.1.0`);
+    await w.page.goto(`${h.baseUrl}/console/rule-sets?ruleSet=${KETAMINE}&version=1.1.0`);
+    await w.page.locator('#content-heading').waitFor();
+    const content = w.page.locator('.version-content');
+    const ids = await content.locator('details[open] dt code').allTextContents();
+    const expected = (JSON.parse(readFileSync(join(RULES_DIR, KETAMINE, 'versions', '1.1.0.json'), 'utf8')) as { rules: { id: string }[] }).rules.map((r) => r.id);
+    assert.deepEqual(ids, expected, 'every rule, under its id, in order');
+    const text = (await content.locator('details[open]').textContent()) ?? '';
+    assert.match(text, /When it fires:/);
+    assert.match(text, /bp's systolic is at least 180 mmHg \(parameter bp-systolic-stop\)/);
+    assert.doesNotMatch(text, /"(fact|operator|param)"\s*:/);
+    assertClean(w, 'version content');
+  });
+
   it('reaches the main controls by keyboard, with a visible focus ring, and shows cards on Enter', async () => {
     const w = await pageFor('author');
     await w.page.goto(`${h.baseUrl}/console/preview`);

@@ -184,7 +184,7 @@ function contentView(content: RuleSet): HTMLElement {
       h('dl', { class: 'described-entries' }, s.entries.map((entry) => [
         h('dt', { id: `entry-${entry.id}` }, h('code', {}, entry.id), ` ${entry.title}`),
         h('dd', {}, h('ul', { class: 'plain described-lines' }, entry.lines.map((line) =>
-          h('li', { style: `margin-left: ${line.depth * 1.5}em` }, line.text)))),
+          h('li', { class: `depth-${Math.min(line.depth, 6)}` }, line.text)))),
       ])),
     );
   return h('section', { class: 'version-content', 'aria-labelledby': 'content-heading' },
