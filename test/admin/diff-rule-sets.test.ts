@@ -4,6 +4,7 @@
  * added, a card indicator changed; formatting and key order are never changes.
  */
 import assert from 'node:assert/strict';
+import { unitWords } from '../../engine/describe/describe-condition.js';
 import { join } from 'node:path';
 import { diffRuleSets } from '../../engine/diff/diff-rule-sets.js';
 import { renderDiffMarkdown } from '../../engine/diff/render-diff-markdown.js';
@@ -74,7 +75,8 @@ describe('diffRuleSets', () => {
       assert.deepEqual(rule.fields, [], 'the rule JSON itself did not change');
     }
     const text = renderDiffText(diff);
-    assert.ok(text.includes(`${name}: ${before}${change.from.unit ? ` ${change.from.unit}` : ''} -> ${before + 5}`), text);
+    // Units in words (engine/describe/describe-condition.ts unitWords): "d" reads "days", "mm[Hg]" "mmHg".
+    assert.ok(text.includes(`${name}: ${before}${change.from.unit ? ` ${unitWords(change.from.unit)}` : ''} -> ${before + 5}`), text);
     assert.match(text, /Rule set .*: 1\.\d+\.\d+ -> 9\.9\.9/);
   });
 
