@@ -1,6 +1,7 @@
 /**
  * `npm run build`: bundles the service (server/main.ts and every project module it imports) into
- * dist/main.js and the `cds-rules` CLI (cli/cds-rules.ts) into dist/cds-rules.js with esbuild (a
+ * dist/main.js (and the admin API's worker thread, server/admin/admin-worker.ts, into dist/admin-worker.js)
+ * and the `cds-rules` CLI (cli/cds-rules.ts) into dist/cds-rules.js with esbuild (a
  * production dependency), so that `npm start` runs plain `node dist/main.js` and bin/cds-rules.js runs
  * plain `dist/cds-rules.js`: no TypeScript loader at run time (faster start-up, about 30 MB less memory;
  * tsx is a development tool only). npm packages stay external (resolved from node_modules at run time;
@@ -39,6 +40,8 @@ const DIST = resolve(ROOT, 'dist');
 const SERVICE_FILE = resolve(DIST, 'main.js');
 export const CLI_FILE = resolve(DIST, 'cds-rules.js');
 
+const ADMIN_WORKER_FILE = resolve(DIST, 'admin-worker.js');
+const ADMIN_WORKER_ENTRY = "import './server/admin/admin-worker.ts';\n";
 const SERVICE_ENTRY = "import { startFromCommandLine } from './server/main.ts';\nstartFromCommandLine();\n";
 const CLI_ENTRY = "export { main } from './cli/cds-rules.ts';\n";
 
@@ -94,6 +97,9 @@ if (ENTRY !== undefined) {
   if (!CLI_ONLY) {
     await bundle(SERVICE_ENTRY, SERVICE_FILE);
     built.push(SERVICE_FILE);
+    // The admin API's worker thread (server/admin/admin-work-pool.ts runs this bundle outside tsx).
+    await bundle(ADMIN_WORKER_ENTRY, ADMIN_WORKER_FILE);
+    built.push(ADMIN_WORKER_FILE);
     // The service's validators, compiled now instead of at every start (engine/prebuilt-validators.ts).
     const builder = resolve(DIST, 'build-validators.js');
     await bundle(`import ${JSON.stringify('./scripts/build-validators.ts')};\n`, builder);

@@ -13,6 +13,7 @@
  * patientKey (a keyed hash, not the id) is left out unless includePatientKey is set.
  */
 import { Readable } from 'node:stream';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DecisionFilter, DecisionRecord, FeedbackRecord, Store } from './store.js';
 import { creditedRuleIds } from './decision-input.js';
 import { StoreError } from './store-error.js';
@@ -138,6 +139,9 @@ async function* exportChunks(store: Store, options: DecisionExportOptions): Asyn
     afterSeq = page[page.length - 1].seq;
     onProgress?.({ decisions: exported, lastSeq: afterSeq });
     if (page.length < limit) break;
+    // One page per turn of the event loop: a long export is a series of bounded slices, never a stall of
+    // the clinical calls served by the same process (SQLite answers a page synchronously).
+    await yieldToEventLoop();
   }
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { diffRuleSets, emptyBase, NO_VERSION } from '../engine/diff/diff-rule-sets.js';
 import { fixtureImpact, type FixtureImpact } from '../engine/diff/fixture-impact.js';
 import type { RuleSetDiff } from '../engine/diff/rule-set-diff-types.js';
+import type { RuleSet } from '../engine/rule-set-types.js';
 import type { Store } from '../store/store.js';
 import { notFound } from './admin-error.js';
 import { COMPACT_FHIR_CONVERTER } from './fixture-converter.js';
@@ -17,12 +18,18 @@ export interface RegistryDiff {
   impact?: FixtureImpact;
 }
 
+/** Runs the fixture impact of a change; the admin API runs it on a worker thread (server/admin/admin-work-pool.ts). */
+export type FixtureImpactRunner = (from: RuleSet, to: RuleSet, fixtureDirs: string[]) => Promise<FixtureImpact>;
+
+/** In the calling thread (the CLI, which serves no clinical calls). */
+export const runFixtureImpactHere: FixtureImpactRunner = (from, to, fixtureDirs) => fixtureImpact(from, to, { fixtureDirs, converter: COMPACT_FHIR_CONVERTER });
+
 export async function diffRegistryVersions(
   store: Store,
   ruleSetId: string,
   fromVersion: string,
   toVersion: string,
-  options: { impact: boolean; rulesDir: string },
+  options: { impact: boolean; rulesDir: string; runImpact?: FixtureImpactRunner },
 ): Promise<RegistryDiff> {
   const [from, to] = await Promise.all([
     fromVersion === NO_VERSION ? undefined : store.getVersion(ruleSetId, fromVersion),
@@ -33,5 +40,6 @@ export async function diffRegistryVersions(
   if (from === undefined) throw notFound(`rule set ${ruleSetId} has no version ${fromVersion} (use ${NO_VERSION} to see a first version whole)`);
   const diff = diffRuleSets(from.content, to.content, { fromHash: from.hash, toHash: to.hash });
   if (!options.impact) return { diff };
-  return { diff, impact: await fixtureImpact(from.content, to.content, { fixtureDirs: [join(options.rulesDir, ruleSetId, 'fixtures')], converter: COMPACT_FHIR_CONVERTER }) };
+  const runImpact = options.runImpact ?? runFixtureImpactHere;
+  return { diff, impact: await runImpact(from.content, to.content, [join(options.rulesDir, ruleSetId, 'fixtures')]) };
 }

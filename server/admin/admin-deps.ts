@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.js';
 import { RULES_DIR } from '../bundled-rule-sets.js';
 import type { Logger } from '../logger.js';
 import { adminAccessFromEnv, type AdminAccess } from './admin-access.js';
+import { AdminWorkPool } from './admin-work-pool.js';
 
 export interface AdminMountDeps {
   /** HOST decides whether ADMIN_OPEN_LOCAL may apply; snapshotKey (SNAPSHOT_KEY) decrypts replay snapshots. */
@@ -19,6 +20,8 @@ export interface AdminMountDeps {
   adminAccess?: AdminAccess;
   /** Folder of rule-set folders whose fixtures the impact diff runs; default the repository's rules/. */
   rulesDir?: string;
+  /** Worker thread for heavy admin work (default: one of its own per mount). */
+  adminWorkPool?: AdminWorkPool;
 }
 
 export interface AdminApiDeps {
@@ -30,6 +33,8 @@ export interface AdminApiDeps {
   rulesDir: string;
   logger?: Logger;
   clock: () => Date;
+  /** Where heavy admin work runs (a diff's fixture impact): off the main thread. */
+  workPool: AdminWorkPool;
 }
 
 /** Throws ConfigError when ADMIN_USERS is unreadable or invalid, or ADMIN_OPEN_LOCAL is set off loopback. */
@@ -42,5 +47,6 @@ export function resolveAdminDeps(deps: AdminMountDeps, env: NodeJS.ProcessEnv = 
     rulesDir: deps.rulesDir ?? RULES_DIR,
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     clock: deps.clock ?? (() => new Date()),
+    workPool: deps.adminWorkPool ?? new AdminWorkPool(),
   };
 }

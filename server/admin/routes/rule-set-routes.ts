@@ -90,7 +90,8 @@ export async function diffVersions(req: Request, res: Response, deps: AdminApiDe
   const to = requiredVersion(query, 'to');
   const format = optionalChoice(query, 'format', ['json', 'text', 'markdown'] as const) ?? 'json';
   const impact = optionalBoolean(query, 'impact') ?? false;
-  const result = await diffRegistryVersions(deps.store, ruleSetId, from, to, { impact, rulesDir: deps.rulesDir });
+  // The fixture impact runs on the admin worker thread: the main thread keeps serving clinical calls.
+  const result = await diffRegistryVersions(deps.store, ruleSetId, from, to, { impact, rulesDir: deps.rulesDir, runImpact: deps.workPool.fixtureImpact });
   if (format === 'json') {
     res.json(result);
     return;
