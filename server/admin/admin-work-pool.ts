@@ -11,7 +11,8 @@
  * it dies (the tasks it held fail with a clear message).
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import type { FixtureImpact } from '../../engine/diff/fixture-impact.js';
@@ -32,7 +33,8 @@ function runningUnderTypeScriptLoader(): boolean {
  */
 function startAdminWorker(): Worker {
   if (runningUnderTypeScriptLoader()) {
-    const tsxApi = import.meta.resolve('tsx/esm/api');
+    // tsx's ESM API (its "import" export), found next to the CommonJS one require.resolve gives.
+    const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
     const code = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(SOURCE_WORKER.href)}); });`;
     return new Worker(code, { eval: true });
   }
