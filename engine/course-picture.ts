@@ -12,7 +12,8 @@
  *  - Thresholds: the values rules compare facts with ({"param"} leaves of their conditions): blood
  *    pressure (systolic / diastolic of a bloodPressure fact), the response definition
  *    (scoreChangePercent of a maintenanceTiming fact) and remission (latestScore), each with the rules
- *    and card indicators that use it. A rule set that defines no remission threshold shows none.
+ *    and card indicators that use it. Remission: the maintenanceTiming fact's remissionBelow (a parameter),
+ *    else a rule's threshold on latestScore; a rule set that defines neither shows none.
  *  - Next-dose window: the maintenanceTiming fact computed for a proposed dose on each day after the
  *    last dose (the appointment-book reading of the same fact), so the window's edges are the engine's
  *    own too soon / not yet due / due / overdue. Drawn only for a label schedule: a schedule whose
@@ -231,7 +232,20 @@ function scoreOf(input: CoursePictureInput, ctx: FactContext, fact: string, timi
   const latest = typeof timing.latestScore === 'number' ? { value: timing.latestScore, date: String(timing.latestDate) } : null;
   const change = typeof timing.scoreChangePercent === 'number' ? timing.scoreChangePercent : null;
   const response = responseOf(thresholdsOf(input.ruleSet, [fact], ['scoreChangePercent']), change);
-  const remission = thresholdsOf(input.ruleSet, [fact], ['latestScore']).find((t) => t.operator.startsWith('less')) ?? null;
+  // Remission: the fact's own remissionBelow (a rule-set parameter), else a rule's threshold on latestScore.
+  const declared = input.ruleSet.ruleSet.facts[fact] as unknown as { remissionBelow?: unknown };
+  const declaredParam = (declared.remissionBelow as { param?: unknown } | undefined)?.param;
+  const remission: PictureThreshold | null =
+    typeof timing.remissionBelow === 'number'
+      ? {
+          measure: 'latestScore',
+          operator: 'lessThan',
+          value: timing.remissionBelow,
+          parameter: typeof declaredParam === 'string' ? declaredParam : '',
+          unit: typeof declaredParam === 'string' ? input.ruleSet.ruleSet.parameters[declaredParam]?.unit ?? null : null,
+          rules: [],
+        }
+      : thresholdsOf(input.ruleSet, [fact], ['latestScore']).find((t) => t.operator.startsWith('less')) ?? null;
   return {
     fact,
     valueSet,

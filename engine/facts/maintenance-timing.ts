@@ -40,6 +40,7 @@
  *    (at most baselineWindowDays before it, when given); with no current course, the latest score.
  *    latest = the latest score after the baseline. scoreChangePercent = (latest - baseline) / baseline
  *    × 100, 1 decimal (negative = improvement).
+ *  - remission (with remissionBelow): latest < remissionBelow, e.g. PHQ-9 below 5; null without it or without a latest score.
  */
 import type { FactContext, FactKind, FactValue } from '../evaluation-types.js';
 import type { Schedule, SchedulePhase } from '../rule-set-types.js';
@@ -220,6 +221,7 @@ export const maintenanceTimingKind: FactKind = {
     indicationFact: { type: 'string', minLength: 1, description: "Name of the evidence fact whose indication selects the schedule's durationOfResponseDays." },
     scoreValueSet: valueSetSchema('Symptom score codes (e.g. PHQ-9 total) for baseline/latest comparison.'),
     baselineWindowDays: numberOrParamSchema('A baseline score may be at most this many days before the course start (default: any age).'),
+    remissionBelow: numberOrParamSchema('Remission = the latest score after the baseline is below this value (e.g. PHQ-9 < 5); without it, remission is null.'),
     dayCounting: stringOrParamSchema('"elapsed" (default): whole 24-hour periods between instants, days in UTC. "calendar": calendar days in timeZone (the facility\'s), whatever the time of day of each session.', DAY_COUNTINGS),
     timeZone: { ...stringOrParamSchema('IANA time zone of the facility for calendar day counting (default "UTC"), e.g. "America/New_York"; checked when the rule set is validated.'), 'x-format': 'time-zone' },
   }),
@@ -265,6 +267,8 @@ export const maintenanceTimingKind: FactKind = {
     latestScore: numOrNull('Latest symptom score after the baseline'),
     latestDate: dateStrOrNull('Date of the latest score'),
     scoreChangePercent: numOrNull('(latest - baseline) / baseline × 100, 1 decimal; negative = improvement'),
+    remissionBelow: numOrNull('The remissionBelow parameter (null when not given)'),
+    remission: boolOrNull('latestScore < remissionBelow (null without remissionBelow or without a latest score)'),
     scoreText: str('"score 20 on 2026-09-30 -> 9 on 2026-10-20 (-55%)", or what is missing', MAX.text),
     text: str('Course summary for display', MAX.text),
   }),
@@ -272,6 +276,7 @@ export const maintenanceTimingKind: FactKind = {
     const indicationFact = optionalFactName(decl, 'indicationFact', ctx, ['evidence']);
     const scoreVs = optionalValueSetParam(decl, 'scoreValueSet', ctx);
     const baselineWindow = optionalNumber(decl, 'baselineWindowDays', ctx);
+    const remissionBelow = optionalNumber(decl, 'remissionBelow', ctx) ?? null;
     const counter = dayCounter(decl, ctx);
     const target = await resolveSchedule(decl, ctx);
     if (!target) return absentValue(ctx);
@@ -430,6 +435,8 @@ export const maintenanceTimingKind: FactKind = {
       latestScore,
       latestDate: latestIndex >= 0 ? scores[latestIndex].date : null,
       scoreChangePercent,
+      remissionBelow,
+      remission: remissionBelow === null || latestScore === null ? null : latestScore < remissionBelow,
       scoreText: clip(scoreText, MAX.text),
       text: clip(text, MAX.text),
       refs: uniqueRefs(
@@ -453,7 +460,7 @@ function absentValue(ctx: FactContext): FactValue {
     inductionCheckpointReached: false, atInductionCheckpoint: false, durationOfResponseDays: null,
     pastDurationOfResponse: null,
     appointment: { present: false, start: null, daysAfterLastDose: null, status: null, text: '' },
-    baselineScore: null, baselineDate: null, latestScore: null, latestDate: null, scoreChangePercent: null,
+    baselineScore: null, baselineDate: null, latestScore: null, latestDate: null, scoreChangePercent: null, remissionBelow: null, remission: null,
     scoreText: '', text: 'No dosing schedule applies (no product order or administration)', refs: [],
   };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CompactFixture } from '../../engine/fixtures/compact-types.js';
 import { fact, fixture } from './support/harness.js';
+import { factsRuleSet } from './support/facts-rule-set.js';
 
 // NOW = 2026-11-01T12:00Z. Esketamine schedule (test rule set): induction interval 3 / minimum 2, weekly from
 // day 28 (7 / 5), every 2 weeks from day 56 (14 / 6); grace 3; course gap 28; max 2 per week; checkpoint 8
@@ -191,5 +192,20 @@ describe('fact kind: maintenanceTiming', () => {
     assert.equal(v.baselineScore, null);
     assert.equal(v.scoreChangePercent, null);
     assert.equal(v.scoreText, 'no baseline score before the course start');
+    assert.equal(v.remission, null, 'no remissionBelow declared');
+  });
+
+  it('remission with remissionBelow: the latest score after the baseline below it (PHQ-9 < 5); null without a latest score', async () => {
+    const ruleSet = factsRuleSet();
+    (ruleSet.facts.timing as Record<string, unknown>).remissionBelow = 5;
+    const doses = esketamineDoses('2026-10-01', '2026-10-04', '2026-10-08');
+    const withLatest = (latest: number) =>
+      fixture({ order: ESKETAMINE_ORDER, data: { administrations: doses, observations: [{ code: 'loinc:44261-6', value: 20, date: '2026-09-30' }, { code: 'loinc:44261-6', value: latest, date: '2026-10-20' }] } });
+    const four = await fact(withLatest(4), 'timing', { hook: 'order-sign', ruleSet });
+    assert.equal(four.remissionBelow, 5);
+    assert.equal(four.remission, true);
+    assert.equal((await fact(withLatest(5), 'timing', { hook: 'order-sign', ruleSet })).remission, false, '5 is not below 5');
+    const baselineOnly = fixture({ order: ESKETAMINE_ORDER, data: { administrations: doses, observations: [{ code: 'loinc:44261-6', value: 20, date: '2026-09-30' }] } });
+    assert.equal((await fact(baselineOnly, 'timing', { hook: 'order-sign', ruleSet })).remission, null);
   });
 });
