@@ -5,7 +5,7 @@ import { canonicalJson } from '../lib/canonical-json.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
 import { parseInstant } from './instant.js';
 import { ruleSetContentHash, ruleSetWithoutSchema } from './rule-set-hash.js';
-import { codeUnitOrder, compareSemver, SEMVER } from './semver.js';
+import { codeUnitOrder, compareSemver, isSemver } from './semver.js';
 import { StoreError } from './store-error.js';
 import type { RuleSetVersionRecord } from './store.js';
 
@@ -28,7 +28,7 @@ export function preparePublication(content: RuleSet, hash: string, author: strin
   if (typeof id !== 'string' || id.trim() === '') {
     throw new StoreError('invalid-input', 'publish: content.id must be a non-empty string');
   }
-  if (typeof version !== 'string' || !SEMVER.test(version)) {
+  if (typeof version !== 'string' || !isSemver(version)) {
     throw new StoreError('invalid-input', `publish ${id}: content.version ${JSON.stringify(version)} is not a semantic version (e.g. 1.2.0)`);
   }
   const where = `publish ${id}@${version}`;
