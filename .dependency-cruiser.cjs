@@ -105,6 +105,20 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
+      name: 'course-browser-only',
+      severity: 'error',
+      comment: 'course/ is browser code too (the course view, bundled for the browser): the same rules as console/.',
+      from: { path: folder('course') },
+      to: { path: anyOf(['server', 'store', 'fhir', 'cli', 'use-cases']) },
+    },
+    {
+      name: 'course-no-node-builtins',
+      severity: 'error',
+      comment: 'course/ runs in the browser: no Node.js built-in modules.',
+      from: { path: folder('course') },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'engine-no-io-layers',
       severity: 'error',
       comment: 'The engine does no I/O: nothing from store/, use-cases/ or the front doors.',

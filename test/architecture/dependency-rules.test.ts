@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +94,14 @@ describe('dependency rules (.dependency-cruiser.cjs)', function () {
     project = cruise(ROOT, CODE_FOLDERS);
   });
 
+  it('every top-level folder with code has its place in the layers (a rule named layer-<folder>)', () => {
+    const config = createRequire(import.meta.url)(CONFIG) as { forbidden: Array<{ name: string }> };
+    const layered = new Set(config.forbidden.map((rule) => rule.name));
+    // bench/ is the top row: nothing is above it, so it has no layer rule of its own.
+    assert.deepEqual(CODE_FOLDERS.filter((folder) => !layered.has(`layer-${folder}`) && folder !== 'bench'), []);
+    assert.ok(CODE_FOLDERS.includes('engine') && CODE_FOLDERS.includes('test'), CODE_FOLDERS.join(', '));
+  });
+
   it('the whole project breaks none of them', () => {
     assert.ok(project.summary.totalCruised > 300, `only ${project.summary.totalCruised} modules cruised`);
     assert.deepEqual(project.summary.violations, [], `dependency rules broken:\n${describeViolations(project.summary.violations)}`);
@@ -126,6 +135,8 @@ describe('dependency rules (.dependency-cruiser.cjs)', function () {
         'console/page.ts':
           "import { fetchIt } from '../fhir/fetch.js';\nimport { publish } from '../use-cases/publish.js';\nimport { readFileSync } from 'node:fs';\n" +
           'export const page = [fetchIt, publish, readFileSync];\n',
+        // course/: the store and a Node built-in
+        'course/app.ts': "import { store } from '../store/store.js';\nimport { join } from 'node:path';\nexport const app = [store, join];\n",
         'server/app.ts': "import { page } from '../console/page.js';\nexport type App = string;\nexport const serve = page;\n",
         // store below engine, but imports the use cases: a cycle store -> use-cases -> store
         'store/uses.ts': "import { publish } from '../use-cases/publish.js';\nexport const uses = publish;\n",
@@ -138,7 +149,7 @@ describe('dependency rules (.dependency-cruiser.cjs)', function () {
         writeFileSync(join(dir, name), text);
       }
       symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
-      const output = cruise(dir, ['lib', 'cds-hooks', 'fhir', 'engine', 'store', 'use-cases', 'cli', 'console', 'server', 'test', 'scripts']);
+      const output = cruise(dir, ['lib', 'cds-hooks', 'fhir', 'engine', 'store', 'use-cases', 'cli', 'console', 'course', 'server', 'test', 'scripts']);
       const broken = (rule: string): string[] =>
         output.summary.violations.filter((v) => v.rule.name === rule).map((v) => `${v.from} -> ${v.to}`);
 
@@ -146,6 +157,8 @@ describe('dependency rules (.dependency-cruiser.cjs)', function () {
       assert.deepEqual(broken('cli-not-server'), ['cli/main.ts -> server/app.ts']);
       assert.deepEqual(broken('console-browser-only').sort(), ['console/page.ts -> fhir/fetch.ts', 'console/page.ts -> use-cases/publish.ts']);
       assert.deepEqual(broken('console-no-node-builtins'), ['console/page.ts -> fs']);
+      assert.deepEqual(broken('course-browser-only'), ['course/app.ts -> store/store.ts']);
+      assert.deepEqual(broken('course-no-node-builtins'), ['course/app.ts -> path']);
       assert.deepEqual(broken('engine-no-io-layers'), ['engine/evaluate.ts -> store/store.ts']);
       assert.deepEqual(broken('engine-fhir-record-type-only'), ['engine/evaluate.ts -> fhir/fetch.ts']);
       assert.deepEqual(broken('engine-fhir-record-as-type'), ['engine/evaluate.ts -> fhir/patient-record.ts']);
