@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { FACT_REFERENCE_PATH, renderFactReference } from '../../engine/docs/generate-fact-reference.js';
+import { FACT_REFERENCE_PATH, renderFactReference } from '../../scripts/generate-fact-reference.js';
 import { FACT_KINDS } from '../../engine/facts/index.js';
 import { TEST_FACT_KINDS } from './support/test-fact-kinds.js';
 
 describe('docs/fact-kinds.md', () => {
-  it('is generated from FACT_KINDS and up to date (run npx tsx engine/docs/generate-fact-reference.ts)', () => {
+  it('is generated from FACT_KINDS and up to date (run npx tsx scripts/generate-fact-reference.ts)', () => {
     assert.equal(readFileSync(FACT_REFERENCE_PATH, 'utf8'), renderFactReference(FACT_KINDS));
   });
 
