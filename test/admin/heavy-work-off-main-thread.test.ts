@@ -14,7 +14,9 @@ import { openStore } from '../../store/open-store.js';
 import { exportDecisions } from '../../store/export.js';
 import { AdminWorkPool } from '../../server/admin/admin-work-pool.js';
 import { runFixtureImpactHere } from '../../use-cases/diff-registry-versions.js';
+import request from 'supertest';
 import { makeTempDir } from '../support/server-harness.js';
+import { bearer, startAdminHarness, USERS } from './support/admin-harness.js';
 import { decisionInput } from '../store/support/fixtures.js';
 
 const KETAMINE = new URL('../../rules/ketamine-esketamine/', import.meta.url).pathname;
@@ -48,6 +50,33 @@ describe('heavy admin work off the event loop', function () {
       assert.equal((await pool.fixtureImpact(same, same, [])).fixturesRun, 0);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('override statistics run one query per turn of the event loop (bounded slices)', async () => {
+    const h = await startAdminHarness();
+    let turns = 0;
+    let ticking: NodeJS.Immediate | undefined;
+    const tick = (): void => {
+      turns += 1;
+      ticking = setImmediate(tick);
+    };
+    try {
+      // Observe (not replace) the store: the event-loop turn at which each statistics query starts.
+      const startedAt: number[] = [];
+      const query = h.store.overrideStats.bind(h.store);
+      h.store.overrideStats = async (range) => {
+        startedAt.push(turns);
+        return query(range);
+      };
+      tick();
+      const res = await request(h.app).get('/admin/api/stats/overrides?from=2026-01-01T00:00:00Z&to=2026-07-01T00:00:00Z&bucket=month').set(bearer(USERS.carol));
+      assert.equal(res.status, 200, res.text.slice(0, 200));
+      assert.equal(startedAt.length, 7, 'the whole range and six months');
+      for (let i = 1; i < startedAt.length; i++) assert.ok(startedAt[i] > startedAt[i - 1], `the event loop ran before query ${i + 1}: ${startedAt.join(', ')}`);
+    } finally {
+      clearImmediate(ticking);
+      await h.close();
     }
   });
 
