@@ -79,6 +79,17 @@ export function feedbackSuite(backend: TestBackend): void {
         storeError('invalid-input', /feedback\[0\]\.outcomeTimestamp/),
       );
       await assert.rejects(store.recordFeedback('svc', {} as never), storeError('invalid-input', /body\.feedback must be an array/));
+      // Text the database cannot keep as it is (PostgreSQL refuses NUL; a lone surrogate would become U+FFFD).
+      await assert.rejects(
+        store.recordFeedback('svc', {
+          feedback: [{ card: 'c-1', outcome: 'overridden', outcomeTimestamp: '2026-03-01T10:05:31Z', overrideReason: { userComment: 'no\u0000pe' } }],
+        }),
+        storeError('invalid-input', /feedback\[0\]\.userComment contains a NUL/),
+      );
+      await assert.rejects(
+        store.recordFeedback('svc', { feedback: [{ card: 'c-\ud800', outcome: 'accepted', outcomeTimestamp: '2026-03-01T10:05:31Z' }] }),
+        storeError('invalid-input', /feedback\[0\]\.cardUuid contains a lone UTF-16 surrogate/),
+      );
       assert.deepEqual(await store.feedbackForCards(['c-1', 'c-2']), []);
     });
 
