@@ -35,6 +35,7 @@ for (const backend of [SQLITE_BACKEND, POSTGRES_BACKEND] as TestBackend[]) {
     let db: TestDatabase;
     let rulesDir: string;
     const catalogs: RegistryServiceCatalog[] = [];
+    const dataDirs: string[] = [];
 
     before(async function () {
       if (backend.kind === 'postgres' && !(await postgresReachable()).reachable) {
@@ -51,6 +52,7 @@ for (const backend of [SQLITE_BACKEND, POSTGRES_BACKEND] as TestBackend[]) {
       catalogs.splice(0).forEach((c) => c.stop());
       await db.dispose();
       rmSync(rulesDir, { recursive: true, force: true });
+      for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     });
 
     /** One start: open the store, take the bundled rule sets, follow the registry, build the app. */
@@ -62,6 +64,7 @@ for (const backend of [SQLITE_BACKEND, POSTGRES_BACKEND] as TestBackend[]) {
       const catalog = await RegistryServiceCatalog.start({ store, pollIntervalMs: 0, compile: (rs) => precompiled.get(ruleSetContentHash(rs)) ?? compileRuleSet(rs) });
       catalogs.push(catalog);
       const dataDir = mkdtempSync(join(tmpdir(), 'cds-bundled-data-'));
+      dataDirs.push(dataDir);
       const app = buildApp({ config: loadConfig(testEnv(dataDir)), catalog, store, logger, clock: () => new Date(), notices });
       return { store, catalog, logs, app };
     }

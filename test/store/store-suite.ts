@@ -5,6 +5,7 @@
 import type { TestBackend } from './support/backends.js';
 import { analysisSuite } from './suite/analysis.js';
 import { auditRecordSuite } from './suite/audit-record.js';
+import { auditSealSuite } from './suite/audit-seal.js';
 import { clientAdmissionSuite } from './suite/client-admission.js';
 import { decisionsSuite } from './suite/decisions.js';
 import { feedbackSuite } from './suite/feedback.js';
@@ -21,6 +22,7 @@ export function storeSuite(backend: TestBackend): void {
   decisionsSuite(backend);
   tamperingSuite(backend);
   auditRecordSuite(backend);
+  auditSealSuite(backend);
   feedbackSuite(backend);
   analysisSuite(backend);
   mergedCardsSuite(backend);

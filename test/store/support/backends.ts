@@ -27,6 +27,8 @@ export interface TestDatabase {
   /** Raw SQL with ? placeholders on a separate connection. */
   exec(sql: string, params?: unknown[]): Promise<void>;
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Several statements without parameters (a migration file), on the same separate connection. */
+  script(sql: string): Promise<void>;
   /** Removes the append-only guards (triggers), as a database administrator could. */
   allowTampering(): Promise<void>;
   /** Closes every store opened here and deletes the database. */
@@ -68,6 +70,9 @@ export const SQLITE_BACKEND: TestBackend = {
       },
       async query(sql, params = []) {
         return connection().prepare(sql).all(...params) as Record<string, unknown>[];
+      },
+      async script(sql) {
+        connection().exec(sql);
       },
       async allowTampering() {
         const db = connection();
@@ -132,6 +137,9 @@ export const POSTGRES_BACKEND: TestBackend = {
       },
       async query(sql, params = []) {
         return (await raw.query(numberPlaceholders(sql), params)).rows as Record<string, unknown>[];
+      },
+      async script(sql) {
+        await raw.query(sql);
       },
       async allowTampering() {
         for (const table of ['decisions', 'decision_cards', 'decision_card_rules', 'decision_fired_rules', 'feedback', 'rule_set_versions', 'lifecycle_events', 'audit_checkpoints']) {
