@@ -15,6 +15,7 @@
  * field. They prove nothing (they can be rewritten with the row) but, when a record no longer hashes
  * to its stored hash, comparing them names the field that was edited.
  */
+import { hash } from 'node:crypto';
 import { canonicalJson, sha256Hex } from '../lib/canonical-json.js';
 import { chainedFieldsOf, GENESIS_HASH, type ChainedFields } from './decision-hash.js';
 import type { LifecycleState } from './store.js';
@@ -81,7 +82,8 @@ export function fieldDigests(body: object): Record<string, string> {
 }
 
 function digestOf(value: unknown): string {
-  return sha256Hex(canonicalJson(value === undefined ? null : value)).slice(0, DIGEST_LENGTH);
+  // crypto.hash: the one-shot form, about twice as fast as createHash for these short texts (Node >= 20.12).
+  return hash('sha256', canonicalJson(value === undefined ? null : value), 'hex').slice(0, DIGEST_LENGTH);
 }
 
 /**
