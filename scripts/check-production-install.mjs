@@ -17,8 +17,11 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** How long the service may take to answer /readyz after `npm start` (the build is part of it). */
 const READY_DEADLINE_MS = 60_000;
-/** Packages only development needs: none of them may be installed by `npm ci --omit=dev`. */
-const DEV_ONLY = ['tsx', 'typescript', 'mocha', 'dependency-cruiser', '@types/fhir'];
+/**
+ * Development tools of ours: none may be installed by `npm ci --omit=dev`. (typescript is not listed: a
+ * production dependency, fhirclient, pulls it in through expo.)
+ */
+const DEV_ONLY = ['tsx', 'mocha', 'dependency-cruiser', '@types/fhir', 'playwright-core', 'supertest'];
 
 function step(text) {
   console.log(`== ${text}`);
