@@ -11,12 +11,15 @@
  * - walks the json-rules-engine `Condition` tree the `Rule` built (so the same constructor checks run);
  * - resolves each leaf's `Operator` (decorators included) from the engine's operator map once, at
  *   compile time;
+ * - compiles the tree into plain nested closures (no tree walk, no switch per node per evaluation);
  * - per evaluation, awaits the facts the conditions read (all at once, from the session) and then
- *   evaluates the tree synchronously: `all` = every, `any` = some, `not` = negation, leaf =
+ *   calls the compiled function synchronously: `all` = every, `any` = some, `not` = negation, leaf =
  *   `operator.evaluate(factValue at path, value or {fact, path} value)`, with the almanac's exact
  *   semantics for paths (the restricted path resolver on object values, the value itself otherwise).
  *
  * A program holds no per-evaluation state, so overlapping evaluations share nothing mutable.
+ * test/engine/condition-program.property.test.ts proves, on generated conditions and facts, that the
+ * program decides exactly as json-rules-engine's own Engine.run does.
  */
 import type { Engine } from 'json-rules-engine';
 import type { FactValue } from './evaluation-types.js';
@@ -35,10 +38,8 @@ interface EngineConditionNode {
   condition?: unknown;
 }
 
-type Node =
-  | { kind: 'all' | 'any'; children: Node[] }
-  | { kind: 'not'; child: Node }
-  | { kind: 'leaf'; fact: string; path: string | undefined; operator: string; op: Operator | null; value: unknown; valueFact: { fact: string; path: string | undefined } | undefined };
+/** A compiled condition: the facts' values in, json-rules-engine's result for that condition out. */
+type Compiled = (values: ReadonlyMap<string, FactValue>) => unknown;
 
 /** A json-rules-engine Operator (its types omit `evaluate`: validator, then callback). */
 interface Operator {
@@ -68,33 +69,91 @@ function atPath(value: unknown, path: string | undefined): unknown {
   return value !== null && value !== undefined && typeof value === 'object' ? restrictedPathResolver(value, path) : value;
 }
 
+/** A leaf: `operator.evaluate(factValue at path, value or {fact, path} value)`, the operator resolved once. */
+function compileLeaf(c: EngineConditionNode, operators: OperatorMapLike, use: (name: string) => void): Compiled {
+  if (hasOwn(c, 'condition') || (c.params !== undefined && c.params !== null && Object.keys(c.params).length > 0)) {
+    // Refused by rule-set validation; never silently evaluated differently from json-rules-engine.
+    throw new Error('condition references and fact params are not supported');
+  }
+  const fact = String(c.fact);
+  const path = c.path;
+  use(fact);
+  const operatorName = String(c.operator);
+  const op = operators.get(operatorName);
+  // json-rules-engine rejects an unknown operator when the leaf is evaluated, not when the rule is built.
+  if (!op) {
+    return () => {
+      throw new Error(`Unknown operator: ${operatorName}`);
+    };
+  }
+  if (isFactReference(c.value)) {
+    const valueFact = String(c.value.fact);
+    const valuePath = c.value.path;
+    use(valueFact);
+    return (values) => op.evaluate(atPath(values.get(fact), path), atPath(values.get(valueFact), valuePath));
+  }
+  const value = c.value;
+  if (!path) return (values) => op.evaluate(values.get(fact), value);
+  return (values) => op.evaluate(atPath(values.get(fact), path), value);
+}
+
+/**
+ * evaluateCondition() of json-rules-engine's Rule.evaluate for a node below the top: boolean nodes give
+ * true/false (their all/any/not result === true), leaves the operator's raw result.
+ */
+function compileCondition(c: EngineConditionNode, operators: OperatorMapLike, use: (name: string) => void): Compiled {
+  if (hasOwn(c, 'any') || hasOwn(c, 'all') || hasOwn(c, 'not')) {
+    const combined = compileBoolean(c, operators, use);
+    return (values) => combined(values) === true;
+  }
+  return compileLeaf(c, operators, use);
+}
+
+/**
+ * all()/any()/not() of json-rules-engine's Rule.evaluate (prioritizeAndRun): no children is true; one
+ * child is that child's result as is (a leaf's raw operator result); several children are all evaluated
+ * (one priority set, Promise.all, no short-circuit: a throwing child throws either way) and combined
+ * with every/some over `=== true`; `not` negates its child's result.
+ */
+function compileBoolean(c: EngineConditionNode, operators: OperatorMapLike, use: (name: string) => void): Compiled {
+  if (hasOwn(c, 'any') || hasOwn(c, 'all')) {
+    const isAll = !hasOwn(c, 'any');
+    const children = ((isAll ? c.all : c.any) as EngineConditionNode[]).map((child) => compileCondition(child, operators, use));
+    if (children.length === 0) return () => true;
+    if (children.length === 1) return children[0];
+    const count = children.length;
+    return isAll
+      ? (values) => {
+          let every = true;
+          for (let i = 0; i < count; i++) if (children[i](values) !== true) every = false;
+          return every;
+        }
+      : (values) => {
+          let some = false;
+          for (let i = 0; i < count; i++) if (children[i](values) === true) some = true;
+          return some;
+        };
+  }
+  if (hasOwn(c, 'not')) {
+    const child = compileCondition(c.not as EngineConditionNode, operators, use);
+    return (values) => !child(values);
+  }
+  return compileLeaf(c, operators, use);
+}
+
 export class ConditionProgram {
   /** Facts read by the conditions (leaf facts and {"fact"} values), in first-use order. */
   readonly facts: readonly string[];
-  private readonly root: Node;
+  private readonly run: Compiled;
 
   constructor(condition: EngineConditionNode, operators: OperatorMapLike) {
     const facts: string[] = [];
     const use = (name: string): void => {
       if (!facts.includes(name)) facts.push(name);
     };
-    const build = (c: EngineConditionNode): Node => {
-      if (hasOwn(c, 'any')) return { kind: 'any', children: (c.any as EngineConditionNode[]).map(build) };
-      if (hasOwn(c, 'all')) return { kind: 'all', children: (c.all as EngineConditionNode[]).map(build) };
-      if (hasOwn(c, 'not')) return { kind: 'not', child: build(c.not as EngineConditionNode) };
-      if (hasOwn(c, 'condition') || (c.params !== undefined && c.params !== null && Object.keys(c.params).length > 0)) {
-        // Refused by rule-set validation; never silently evaluated differently from json-rules-engine.
-        throw new Error('condition references and fact params are not supported');
-      }
-      const fact = String(c.fact);
-      use(fact);
-      const valueFact = isFactReference(c.value) ? { fact: String(c.value.fact), path: c.value.path } : undefined;
-      if (valueFact) use(valueFact.fact);
-      const operator = String(c.operator);
-      return { kind: 'leaf', fact, path: c.path, operator, op: operators.get(operator), value: c.value, valueFact };
-    };
-    this.root = build(condition);
+    this.run = compileBoolean(condition, operators, use);
     this.facts = Object.freeze(facts);
+    Object.freeze(this);
   }
 
   /**
@@ -102,39 +161,7 @@ export class ConditionProgram {
    * operator result when an `all`/`any` has a single leaf); `values` holds every name in `facts`.
    */
   result(values: ReadonlyMap<string, FactValue>): unknown {
-    return ConditionProgram.combine(this.root, values);
-  }
-
-  /** all()/any()/not() of json-rules-engine's Rule.evaluate. */
-  private static combine(node: Node, values: ReadonlyMap<string, FactValue>): unknown {
-    switch (node.kind) {
-      case 'all':
-      case 'any': {
-        if (node.children.length === 0) return true;
-        if (node.children.length === 1) return ConditionProgram.condition(node.children[0], values);
-        // Every child is evaluated (json-rules-engine evaluates one priority set with Promise.all).
-        let every = true;
-        let some = false;
-        for (const child of node.children) {
-          if (ConditionProgram.condition(child, values) === true) some = true;
-          else every = false;
-        }
-        return node.kind === 'all' ? every : some;
-      }
-      case 'not':
-        return !ConditionProgram.condition(node.child, values);
-      case 'leaf':
-        return ConditionProgram.condition(node, values);
-    }
-  }
-
-  /** evaluateCondition() of json-rules-engine's Rule.evaluate: boolean nodes give true/false, leaves the operator's result. */
-  private static condition(node: Node, values: ReadonlyMap<string, FactValue>): unknown {
-    if (node.kind !== 'leaf') return ConditionProgram.combine(node, values) === true;
-    if (!node.op) throw new Error(`Unknown operator: ${node.operator}`);
-    const right = node.valueFact ? atPath(values.get(node.valueFact.fact), node.valueFact.path) : node.value;
-    const left = atPath(values.get(node.fact), node.path);
-    return node.op.evaluate(left, right);
+    return this.run(values);
   }
 }
 
