@@ -17,6 +17,7 @@
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import { loadConfig } from '../server/config.js';
@@ -168,7 +169,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: Error) => {
-  console.error(`prefetch-size failed: ${error.stack ?? error.message}`);
-  process.exit(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: Error) => {
+    console.error(`prefetch-size failed: ${error.stack ?? error.message}`);
+    process.exit(1);
+  });
+}

@@ -5,6 +5,7 @@
  * and reported instead of deadlocking.
  */
 import type { EvaluationInput, FactContext, FactKind, FactValue } from './evaluation-types.js';
+import { RecordIndex } from './record-index.js';
 import type { RuleSet } from './rule-set-types.js';
 import type { ValueSetRegistry } from './value-set-matcher.js';
 
@@ -31,11 +32,15 @@ export interface SessionDefinitions {
 export class EvaluationSession {
   private readonly memo = new Map<string, Promise<FactValue>>();
   private readonly settled = new Map<string, FactValue>();
+  /** The record indexed once for every fact of this evaluation. */
+  private readonly index: RecordIndex;
 
   constructor(
     private readonly defs: SessionDefinitions,
     private readonly input: EvaluationInput,
-  ) {}
+  ) {
+    this.index = new RecordIndex(input.record, input.now);
+  }
 
   /** The value of a declared fact (computed once). */
   fact(name: string): Promise<FactValue> {
@@ -62,6 +67,7 @@ export class EvaluationSession {
       context,
       ruleSet,
       inValueSet: (valueSetId, system, code) => valueSets.has(valueSetId, system, code),
+      index: this.index,
       fact: (name) => this.compute(name, stack),
       param: (name) => {
         if (!Object.prototype.hasOwnProperty.call(ruleSet.parameters, name)) throw new Error(`unknown parameter "${name}"`);

@@ -3,6 +3,7 @@
  * out, and what a fact kind (a pure function over the patient record) looks like.
  */
 import type { PatientRecord } from '../fhir/patient-record.js';
+import type { RecordIndex } from './record-index.js';
 import type { Card } from '../cds-hooks/wire-types.js';
 import type { HookName, RuleCategory, RuleSet } from './rule-set-types.js';
 
@@ -80,6 +81,11 @@ export interface FactContext {
   fact(name: string): Promise<FactValue>;
   /** A rule-set parameter's value (declarations may say {"param": name}). */
   param(name: string): number | string | boolean;
+  /**
+   * The record indexed once per evaluation (engine/record-index.ts), shared by every fact of the
+   * evaluation. Absent in hand-built contexts: the fact helpers then build their entries directly.
+   */
+  index?: RecordIndex;
 }
 
 /** A subset of JSON Schema describing a fact kind's output: used to check paths and templates. */

@@ -31,13 +31,22 @@ export function firstMatch(ctx: FactContext, valueSetId: string, codings: readon
   return undefined;
 }
 
-/** First match across several CodeableConcepts. */
+/** First match across several CodeableConcepts (in order; no work array: facts call this per resource). */
 export function conceptMatch(
   ctx: FactContext,
   valueSetId: string,
   ...concepts: ReadonlyArray<fhir4.CodeableConcept | undefined>
 ): CodeMatch | undefined {
-  return firstMatch(ctx, valueSetId, codingsOf(...concepts));
+  for (const concept of concepts) {
+    const codings = concept?.coding;
+    if (!codings) continue;
+    for (const c of codings) {
+      if (c && typeof c.code === 'string' && ctx.inValueSet(valueSetId, c.system, c.code)) {
+        return { system: c.system, code: c.code, display: c.display };
+      }
+    }
+  }
+  return undefined;
 }
 
 export interface ValueSetEntry {

@@ -4,7 +4,8 @@
  */
 import type * as fhir4 from 'fhir/r4.js';
 import type { FactContext } from '../../evaluation-types.js';
-import { conceptMatch, firstCode, type CodeMatch } from './codes.js';
+import type { PatientRecord } from '../../../fhir/patient-record.js';
+import { codingsOf, firstCode, firstMatch, type CodeMatch } from './codes.js';
 
 export type ClinicalStatusFilter = 'active' | 'history' | 'resolved';
 export const CLINICAL_STATUS_FILTERS: readonly ClinicalStatusFilter[] = ['active', 'history', 'resolved'];
@@ -38,13 +39,30 @@ export interface MatchedCondition {
   match: CodeMatch;
 }
 
-/** Conditions whose code (any coding) is in the value set and whose status passes the filter. */
+/** A Condition read once per evaluation (engine/record-index.ts): its codings and the filters it passes. */
+export interface IndexedCondition {
+  readonly condition: fhir4.Condition;
+  readonly codings: readonly fhir4.Coding[];
+  readonly passes: Readonly<Record<ClinicalStatusFilter, boolean>>;
+}
+
+/** The record's Conditions prepared for matching (an IndexBuilder: built once per evaluation). */
+export function indexConditions(record: PatientRecord): IndexedCondition[] {
+  return record.conditions.map((condition) => ({
+    condition,
+    codings: codingsOf(condition.code),
+    passes: { active: statusAllowed(condition, 'active'), history: statusAllowed(condition, 'history'), resolved: statusAllowed(condition, 'resolved') },
+  }));
+}
+
+/** Conditions whose code (any coding) is in the value set and whose status passes the filter, in record order. */
 export function matchingConditions(ctx: FactContext, valueSetId: string, filter: ClinicalStatusFilter): MatchedCondition[] {
+  const entries = ctx.index ? ctx.index.entries(indexConditions) : indexConditions(ctx.record);
   const out: MatchedCondition[] = [];
-  for (const condition of ctx.record.conditions) {
-    if (!statusAllowed(condition, filter)) continue;
-    const match = conceptMatch(ctx, valueSetId, condition.code);
-    if (match) out.push({ condition, match });
+  for (const entry of entries) {
+    if (!entry.passes[filter]) continue;
+    const match = firstMatch(ctx, valueSetId, entry.codings);
+    if (match) out.push({ condition: entry.condition, match });
   }
   return out;
 }

@@ -156,18 +156,32 @@ export function isKnownTimeZone(timeZone: string): boolean {
   }
 }
 
+/** Calendar days by time zone and text (see calendarDayIn). */
+const CALENDAR_DAYS = new Map<string, string | undefined>();
+
 /**
  * The calendar day (YYYY-MM-DD) of a FHIR date or dateTime in a time zone: a date without a time is
  * its own day (it names a calendar day, not an instant); a dateTime is converted to the zone.
  * undefined when the text does not parse.
  */
 export function calendarDayIn(value: string | undefined | null, timeZone: string): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // A pure function of (zone, text), and Intl formatting is the costliest step of the timing facts:
+  // memoised like parsed instants (bounded; holds date texts and days only).
+  const key = `${timeZone}\u0000${value}`;
+  if (CALENDAR_DAYS.has(key)) return CALENDAR_DAYS.get(key);
   const instant = parseFhirDate(value);
-  if (!instant || typeof value !== 'string') return undefined;
-  if (!value.includes('T')) return isoDate(instant);
-  const parts = dayFormat(timeZone).formatToParts(instant);
-  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')}`;
+  let day: string | undefined;
+  if (!instant) day = undefined;
+  else if (!value.includes('T')) day = isoDate(instant);
+  else {
+    const parts = dayFormat(timeZone).formatToParts(instant);
+    const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+    day = `${get('year')}-${get('month')}-${get('day')}`;
+  }
+  if (CALENDAR_DAYS.size >= INSTANTS_MAX) CALENDAR_DAYS.clear();
+  CALENDAR_DAYS.set(key, day);
+  return day;
 }
 
 /** The calendar day of an instant in a time zone. */

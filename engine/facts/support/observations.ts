@@ -5,7 +5,8 @@
  */
 import type * as fhir4 from 'fhir/r4.js';
 import type { FactContext } from '../../evaluation-types.js';
-import { codingsOf, conceptMatch, refOf, type CodeMatch } from './codes.js';
+import type { PatientRecord } from '../../../fhir/patient-record.js';
+import { codingsOf, firstMatch, refOf, type CodeMatch } from './codes.js';
 import { notAfter, sortByDate } from './dates.js';
 
 const VOID_STATUSES = ['entered-in-error', 'cancelled'];
@@ -61,18 +62,16 @@ export interface MatchedObservation {
  * oldest first. The Observation's own code is tried before its components.
  */
 export function matchingObservations(ctx: FactContext, valueSetId: string): MatchedObservation[] {
+  const entries = ctx.index ? ctx.index.entries(indexObservations) : indexObservations(ctx.record, ctx.now);
   const out: MatchedObservation[] = [];
-  for (const o of ctx.record.observations) {
-    if (VOID_STATUSES.includes(o.status)) continue;
-    const date = observationDate(o);
-    if (!date || !notAfter(date, ctx.now)) continue;
-    const own = conceptMatch(ctx, valueSetId, o.code);
+  for (const { observation: o, date, codings, components } of entries) {
+    const own = firstMatch(ctx, valueSetId, codings);
     if (own) {
       out.push({ observation: o, date, ref: refOf(o), match: own, valueSource: o, value: observedValue(o) });
       continue;
     }
-    for (const component of o.component ?? []) {
-      const m = conceptMatch(ctx, valueSetId, component.code);
+    for (const { component, codings: componentCodings } of components) {
+      const m = firstMatch(ctx, valueSetId, componentCodings);
       if (m) {
         out.push({ observation: o, date, ref: refOf(o), match: m, valueSource: component, value: observedValue(component) });
         break;
@@ -80,6 +79,31 @@ export function matchingObservations(ctx: FactContext, valueSetId: string): Matc
     }
   }
   return sortByDate(out, (m) => m.date);
+}
+
+/** A usable Observation (not void, dated, not after now) read once per evaluation, with its own and its components' codings. */
+export interface IndexedObservation {
+  readonly observation: fhir4.Observation;
+  readonly date: string;
+  readonly codings: readonly fhir4.Coding[];
+  readonly components: ReadonlyArray<{ readonly component: fhir4.ObservationComponent; readonly codings: readonly fhir4.Coding[] }>;
+}
+
+/** The record's usable Observations prepared for matching, in record order (an IndexBuilder: built once per evaluation). */
+export function indexObservations(record: PatientRecord, now: Date): IndexedObservation[] {
+  const out: IndexedObservation[] = [];
+  for (const o of record.observations) {
+    if (VOID_STATUSES.includes(o.status)) continue;
+    const date = observationDate(o);
+    if (!date || !notAfter(date, now)) continue;
+    out.push({
+      observation: o,
+      date,
+      codings: codingsOf(o.code),
+      components: (o.component ?? []).map((component) => ({ component, codings: codingsOf(component.code) })),
+    });
+  }
+  return out;
 }
 
 /** Codings of a coded answer plus the Observation's interpretation codings (labs often send POS/NEG there). */
