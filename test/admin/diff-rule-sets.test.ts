@@ -171,7 +171,7 @@ describe('diffRuleSets', () => {
 
   it('diffs the shipped 1.1.0 -> 1.2.0: it reads as the review findings (issue 14)', () => {
     const from = readRuleSet(join(KETAMINE_DIR, 'versions', '1.1.0.json'));
-    const to = readRuleSet(join(KETAMINE_DIR, 'rule-set.json'));
+    const to = readRuleSet(join(KETAMINE_DIR, 'versions', '1.2.0.json'));
     assert.equal(to.version, '1.2.0');
     const diff = diffRuleSets(from, to);
     const text = renderDiffText(diff);

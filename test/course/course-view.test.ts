@@ -8,30 +8,26 @@
  * server clients may not use is refused.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadRuleSetFile } from '../../engine/load-rule-set.js';
 import type { Browser, Page } from 'playwright-core';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { fixtureToRequest } from '../../engine/fixtures/compact-fhir.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import type { CdsServiceResponse, Link } from '../../cds-hooks/wire-types.js';
 import { browserUnavailable, launchBrowser, screenshot } from '../console/support/browser.js';
-import { COURSE_LINK_RULES, KETAMINE, startCourseHarness, type CourseHarness, type Ehr } from './support/course-harness.js';
+import { KETAMINE, startCourseHarness, type CourseHarness, type Ehr } from './support/course-harness.js';
 
 const RESPONSE = 'End of esketamine induction, PHQ-9 20 -> 8';
 const NO_RESPONSE = 'End of esketamine induction, PHQ-9 20 -> 14';
 const IV = 'IV ketamine TRD, 19 days after the last infusion';
-const RULE_SET_FILE = new URL('../../rules/ketamine-esketamine/rule-set.json', import.meta.url);
+const RULE_SET_FILE = fileURLToPath(new URL('../../rules/ketamine-esketamine/rule-set.json', import.meta.url));
 
-/** The working rule set, with the course view's smart link on the course cards when it has none yet. */
-function ruleSetWithCourseLinks(): RuleSet {
-  const ruleSet = JSON.parse(readFileSync(RULE_SET_FILE, 'utf8')) as RuleSet;
-  delete (ruleSet as { $schema?: string }).$schema;
-  for (const rule of ruleSet.rules) {
-    if (!COURSE_LINK_RULES.includes(rule.id) || rule.card.links?.some((l) => l.type === 'smart')) continue;
-    rule.card.links = [...(rule.card.links ?? []), { label: 'Open the treatment course', url: 'course/', type: 'smart', appContext: `ruleSet=${KETAMINE}&schedule={{timing.schedule}}&courseStart={{timing.courseStart}}` }];
-  }
-  compileRuleSet(ruleSet); // valid, or the test stops here
-  return ruleSet;
+/** The working rule set (1.3.0: the course cards carry the smart link). */
+function workingRuleSet(): RuleSet {
+  const loaded = loadRuleSetFile(RULE_SET_FILE);
+  assert.ok(loaded.ruleSet, 'rules/ketamine-esketamine/rule-set.json loads');
+  return loaded.ruleSet;
 }
 
 interface Watched {
@@ -87,7 +83,8 @@ describe('course view (SMART on FHIR app, real Chromium)', function () {
       console.log(`      (skipped: ${skip})`);
       this.skip();
     }
-    harness = await startCourseHarness([RESPONSE, NO_RESPONSE, IV], { ruleSets: [ruleSetWithCourseLinks()] });
+    // The bundled rule sets, imported as server/main.ts does: a fresh store serves the working version.
+    harness = await startCourseHarness([RESPONSE, NO_RESPONSE, IV]);
     browser = await launchBrowser();
   });
   after(async () => {
@@ -124,6 +121,9 @@ describe('course view (SMART on FHIR app, real Chromium)', function () {
     // The response line stands at 50 % of the baseline.
     assert.ok(((await w.page.locator('[data-chart="score-timing"] svg').getAttribute('aria-label')) ?? '').includes('response reached'));
     assert.ok(((await w.page.locator('[data-chart="score-timing"] svg').textContent()) ?? '').includes('response (-50 %) 10'));
+    // Remission from the rule set's phq9-remission-below (PHQ-9 < 5): 8 is not remission.
+    assert.match(await statusText(w.page, 'response-timing'), /; remission not reached \(score < 5\)\.$/);
+    assert.ok(((await w.page.locator('[data-chart="score-timing"] svg').textContent()) ?? '').includes('remission < 5'));
 
     assert.deepEqual(offHosts(w.requests, [harness.baseUrl, ehr.fhir.origin, ehr.auth.origin]), []);
     assert.deepEqual(w.errors, []);
@@ -177,7 +177,7 @@ describe('course view (SMART on FHIR app, real Chromium)', function () {
 
   it("a card's smart link launches it: the service's patient-view card links to the course on its own origin", async () => {
     const ehr = harness.ehrs.get(RESPONSE)!;
-    const service = compileRuleSet(ruleSetWithCourseLinks()).service('ketamine-patient-view')!;
+    const service = compileRuleSet(workingRuleSet()).service('ketamine-patient-view')!;
     const request = fixtureToRequest(ehr.fixture, service);
     const response = await fetch(`${harness.baseUrl}/cds-services/ketamine-patient-view`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
     assert.equal(response.status, 200);

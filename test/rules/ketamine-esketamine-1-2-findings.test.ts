@@ -61,7 +61,7 @@ const SI_CARD_RULES = ['mdsi-label-limitations', 'ketamine-iv-si-short-term', 'm
 
 describe('ketamine-esketamine 1.2.0: the review findings, on the fixtures', () => {
   before(async () => {
-    const loaded = loadRuleSetFile(`${DIR}/rule-set.json`);
+    const loaded = loadRuleSetFile(`${DIR}/versions/1.2.0.json`);
     assert.ok(loaded.ruleSet);
     compiled = compileRuleSet(loaded.ruleSet);
     assert.equal(compiled.ruleSet.version, '1.2.0');

@@ -27,6 +27,8 @@ const SNAPSHOTS = fileURLToPath(new URL('./published-versions', import.meta.url)
 const PUBLISHED: ReadonlyArray<{ version: string; fixtures: string }> = [
   { version: '1.0.0', fixtures: `${RULES}/versions/1.1.0-fixtures` },
   { version: '1.1.0', fixtures: `${RULES}/versions/1.1.0-fixtures` },
+  // 1.3.0 (issue 20) only added links to the course view: 1.2.0 is frozen over the same fixtures.
+  { version: '1.2.0', fixtures: `${RULES}/fixtures` },
 ];
 
 interface SnapshotCard {

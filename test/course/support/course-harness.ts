@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fixtureToResources } from '../../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../../engine/fixtures/fixture-types.js';
-import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { loadFixtures } from '../../../engine/fixtures/load-fixtures.js';
 import { adminAccessFromEnv } from '../../../server/admin/admin-access.js';
 import { buildApp } from '../../../server/app.js';
@@ -75,20 +74,9 @@ async function startEhr(fixture: Fixture, redirectUri: string): Promise<Ehr> {
   return { fixture, patientId: fixture.patient.id, fhir, auth };
 }
 
-/**
- * Rules whose cards carry the course view's link (issue 20): the maintenance, checkpoint and
- * long-term-review cards.
- */
-export const COURSE_LINK_RULES = [
-  'induction-checkpoint-no-response', 'induction-checkpoint-response', 'induction-checkpoint-no-scores', 'induction-checkpoint-pcl5',
-  'induction-checkpoint-pcl5-missing', 'course-lapsed', 'dose-overdue', 'dose-due', 'past-duration-of-response', 'long-term-treatment-review',
-];
-
 export interface CourseHarnessOptions {
   /** Environment settings on top of the harness's own. */
   env?: Record<string, string>;
-  /** Rule sets to import instead of the bundled ones (each becomes active). */
-  ruleSets?: RuleSet[];
 }
 
 export async function startCourseHarness(fixtureNames: readonly string[], options: CourseHarnessOptions = {}): Promise<CourseHarness> {
@@ -114,10 +102,7 @@ export async function startCourseHarness(fixtureNames: readonly string[], option
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
   const store = await openStore({ dataDir: join(dataDir, 'store'), clock: () => new Date(NOW) });
-  const imports = options.ruleSets
-    ? options.ruleSets.map((ruleSet) => ({ file: `test:${ruleSet.id}@${ruleSet.version}`, ruleSet }))
-    : loadBundledRuleSetFiles(RULES_DIR).map(({ file, compiled }) => ({ file, ruleSet: compiled.ruleSet }));
-  await importBundledRuleSets(store, imports);
+  await importBundledRuleSets(store, loadBundledRuleSetFiles(RULES_DIR).map(({ file, compiled }) => ({ file, ruleSet: compiled.ruleSet })));
   const catalog = await RegistryServiceCatalog.start({ store, pollIntervalMs: 0, clock: () => new Date(NOW) });
   // The console open to local callers (ADMIN_OPEN_LOCAL=1), as `npm run demo:course` runs it.
   const adminAccess = adminAccessFromEnv({ ADMIN_OPEN_LOCAL: '1' }, '127.0.0.1');
