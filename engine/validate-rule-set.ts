@@ -474,7 +474,9 @@ function checkConcerns(ctx: Ctx, rules: unknown[]): void {
       const card = records(rule.card);
       const labelPtr = pointer('rules', index, 'card', 'label');
       if (typeof card.label !== 'string') {
-        report(ctx, labelPtr, `rule "${String(rule.id)}" is in concern "${id}" (mode merge) and needs a card "label": the short noun phrase the merged card lists`);
+        // A card that is not an object (a schema problem too) gets the problem on the card: its pointer's parent exists.
+        const where = isRecord(rule.card) ? labelPtr : pointer('rules', index, 'card');
+        report(ctx, where, `rule "${String(rule.id)}" is in concern "${id}" (mode merge) and needs a card "label": the short noun phrase the merged card lists`);
         labelsBounded = false;
         continue;
       }
