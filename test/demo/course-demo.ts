@@ -7,6 +7,8 @@
  * of the sample patients below on patient-view: its checkpoint card's "Open the treatment course" link has
  * a "launch it for this patient" link that opens the course view through the demonstration launch.
  *
+ * The samples' dates are moved so that each fixture's `now` is today (the course view draws the course as
+ * of the service's clock; the console preview evaluates a sample at its own `now`, so both agree).
  * The FHIR server holds one record per patient id; the rule set's fixtures reuse ids (most are
  * pt-trd-m45), so it holds one fixture for each id used here.
  */
@@ -24,6 +26,20 @@ export const DEMO_PATIENTS = [
   'End of esketamine induction with PTSD, PHQ-9 and PCL-5 compared',
   'End of esketamine induction with PTSD but no PCL-5',
 ];
+
+const DAY_MS = 86_400_000;
+const FHIR_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** Every FHIR date moved by whole days (the sample's "now" becomes today, as `npm run examples` does). */
+function shiftDates(value: unknown, days: number): unknown {
+  if (Array.isArray(value)) return value.map((v) => shiftDates(v, days));
+  if (typeof value === 'string' && FHIR_DATE.test(value)) {
+    const moved = new Date(Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) + days * DAY_MS).toISOString();
+    return value.length === 10 ? moved.slice(0, 10) : moved;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftDates(v, days)]));
+}
 
 /** Fixtures number their resources alike (cond-0, obs-1, ...): each sample's resources get its own prefix, references follow. */
 function withOwnIds(resources: fhir4.Resource[], sample: number): fhir4.Resource[] {
@@ -51,7 +67,9 @@ for (const name of DEMO_PATIENTS) {
   if (fixture === undefined) throw new Error(`no sample patient named ${JSON.stringify(name)} in ${RULES}`);
   if (ids.has(fixture.patient.id)) throw new Error(`two demonstration patients share the id ${fixture.patient.id}`);
   ids.add(fixture.patient.id);
-  await fhir.load(withOwnIds(fixtureToResources(fixture), ids.size));
+  // The course view draws the course as of the service's clock (today): the sample is moved so that its "now" is today.
+  const days = Math.round((Date.now() - Date.parse(fixture.now)) / DAY_MS);
+  await fhir.load(withOwnIds(fixtureToResources(fixture), ids.size).map((r) => shiftDates(r, days) as fhir4.Resource));
 }
 process.env.ADMIN_OPEN_LOCAL ??= '1';
 process.env.COURSE_DEMO_FHIR_SERVER = fhir.baseUrl;
