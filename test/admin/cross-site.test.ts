@@ -70,4 +70,12 @@ describe('admin API against cross-site requests (ADMIN_OPEN_LOCAL=1)', () => {
     }
     assert.equal((await request(h.app).get('/console/assets/console.css')).status, 200);
   });
+
+  it('course view asset names inherited from Object.prototype are unknown: 404, never a 500', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const res = await request(h.app).get(`/course/assets/${name}`);
+      assert.equal(res.status, 404, name);
+    }
+    assert.equal((await request(h.app).get('/course/assets/course.css')).status, 200);
+  });
 });
