@@ -16,6 +16,7 @@ import { fixtureToRequest } from '../../engine/fixtures/compact-fhir.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import type { CdsServiceResponse, Link } from '../../cds-hooks/wire-types.js';
 import { browserUnavailable, launchBrowser, screenshot } from '../console/support/browser.js';
+import { contrastFailures } from '../console/support/contrast.js';
 import { KETAMINE, startCourseHarness, type CourseHarness, type Ehr } from './support/course-harness.js';
 
 const RESPONSE = 'End of esketamine induction, PHQ-9 20 -> 8';
@@ -127,6 +128,7 @@ describe('course view (SMART on FHIR app, real Chromium)', function () {
 
     assert.deepEqual(offHosts(w.requests, [harness.baseUrl, ehr.fhir.origin, ehr.auth.origin]), []);
     assert.deepEqual(w.errors, []);
+    assert.deepEqual(await contrastFailures(w.page), [], 'course view: text below WCAG AA contrast');
     await screenshot(w.page, 'course-response-laptop');
     await w.page.context().close();
   });
@@ -157,6 +159,7 @@ describe('course view (SMART on FHIR app, real Chromium)', function () {
     await ehrLaunch(w, harness, ehr);
     const overflow = await w.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling in a 400 px panel (overflow ${overflow} px)`);
+    assert.deepEqual(await contrastFailures(w.page), [], 'side panel: text below WCAG AA contrast');
     await screenshot(w.page, 'course-side-panel');
     // Keyboard: Tab reaches the data disclosures, Enter opens one.
     let opened = false;
