@@ -20,14 +20,14 @@ import { readAuditHeads, verifyAuditWith } from './audit-verifier.js';
 import { firstDecisionBreak, walkDecisions, type AuditSql } from './chain-verifier.js';
 import { decisionHash, type PreparedDecision } from './decision-hash.js';
 import { creditedRuleIds, prepareDecision } from './decision-input.js';
-import { listDecisionsQuery, overrideCountsQuery, overrideReasonsQuery } from './decision-queries.js';
+import { listDecisionsQuery } from './decision-queries.js';
 import { prepareFeedback } from './feedback-items.js';
 import { checkRateLimitTake, rateLimitVerdict, takeTokenSql, type RateLimitTake, type RateLimitVerdict } from './rate-limit-buckets.js';
 import { checkTokenIdClaim, type TokenIdClaim, type TokenIdVerdict } from './seen-token-ids.js';
 import { parseInstant } from './instant.js';
 import { checkTransition, requireActorAndReason } from './lifecycle-policy.js';
 import { migrateSqlite } from './migrations.js';
-import { assembleOverrideStats, overrideStatsRange } from './override-stats.js';
+import { sqliteOverrideStats } from './sqlite-override-stats.js';
 import { checkpointFromRow, decisionFromRow, eventFromRow, feedbackColumns, feedbackFromRow, publicDecision, versionFromRow } from './row-mapping.js';
 import { existingPublicationOutcome, isWithinEffectivePeriod, preparePublication, sortVersions, type Publication } from './rule-set-publication.js';
 import { StoreError } from './store-error.js';
@@ -525,13 +525,15 @@ export class SqliteStore implements Store {
   }
 
   async overrideStats(range: { from: string; to: string }): Promise<OverrideStatsRow[]> {
-    const { fromMs, toMs } = overrideStatsRange(range);
-    const counts = overrideCountsQuery(fromMs, toMs);
-    const reasons = overrideReasonsQuery(fromMs, toMs);
-    return assembleOverrideStats(
-      this.db.prepare(counts.text).all(...counts.params) as Row[],
-      this.db.prepare(reasons.text).all(...reasons.params) as Row[],
-    );
+    return sqliteOverrideStats(this.db, range);
+  }
+
+  /**
+   * Where a separate read-only connection finds this store (the admin worker thread's statistics,
+   * store/sqlite-override-stats.ts): the database file and the busy timeout to use on it.
+   */
+  get readerOptions(): { file: string; busyTimeoutMs: number } {
+    return { file: this.options.file, busyTimeoutMs: this.busyTimeoutMs };
   }
 
   // ---- Client admission --------------------------------------------------------------------

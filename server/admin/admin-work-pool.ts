@@ -1,7 +1,8 @@
 /**
  * Heavy admin work off the event loop: a diff with fixture impact compiles two rule-set versions and
- * runs every fixture with each (about a second of CPU for the bundled rule set). Run on the main thread,
- * three of them at once stalled clinical calls for seconds; here they run one at a time on one worker
+ * runs every fixture with each (about a second of CPU for the bundled rule set); override statistics on
+ * SQLite run up to 61 aggregate queries (better-sqlite3 is synchronous). Run on the main thread, three
+ * impact diffs at once stalled clinical calls for seconds; here tasks run one at a time on one worker
  * thread (server/admin/admin-worker.ts), so on a 2-core machine the service keeps a core for clinical
  * calls and admin tasks queue behind each other instead of multiplying the load.
  *
@@ -17,7 +18,10 @@ import { Worker } from 'node:worker_threads';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import type { FixtureImpact } from '../../engine/diff/fixture-impact.js';
 import type { FixtureImpactRunner } from '../../use-cases/diff-registry-versions.js';
-import type { AdminTaskReply, FixtureImpactTask } from './admin-worker.js';
+import type { OverrideStatsRow } from '../../store/store.js';
+import { overrideStatsRange } from '../../store/override-stats.js';
+import type { StatsRange } from '../../store/sqlite-override-stats.js';
+import type { AdminTask, AdminTaskReply } from './admin-worker.js';
 
 const SOURCE_WORKER = new URL('./admin-worker.ts', import.meta.url);
 /** Where scripts/build-server.mjs writes the worker's bundle (relative to this source file). */
@@ -42,6 +46,8 @@ function startAdminWorker(): Worker {
   throw new Error(`the admin worker bundle ${fileURLToPath(BUNDLED_WORKER)} is missing: run npm run build`);
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 interface Pending {
   resolve: (reply: { result: unknown; threadId: number }) => void;
   reject: (error: Error) => void;
@@ -60,7 +66,18 @@ export class AdminWorkPool {
     return reply as FixtureImpact;
   };
 
-  private run(task: Omit<FixtureImpactTask, 'id'>): Promise<unknown> {
+  /**
+   * Override statistics over each range, read on the worker thread from the SQLite file `reader.file`
+   * on a read-only connection of its own (one snapshot for all ranges). Ranges are checked here first,
+   * so a bad range fails with the store's invalid-input error, as in process.
+   */
+  async sqliteOverrideStats(reader: { file: string; busyTimeoutMs: number }, ranges: StatsRange[]): Promise<OverrideStatsRow[][]> {
+    for (const range of ranges) overrideStatsRange(range);
+    const reply = await this.run({ kind: 'sqlite-override-stats', file: reader.file, busyTimeoutMs: reader.busyTimeoutMs, ranges });
+    return reply as OverrideStatsRow[][];
+  }
+
+  private run(task: DistributiveOmit<AdminTask, 'id'>): Promise<unknown> {
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -72,7 +89,7 @@ export class AdminWorkPool {
         reject,
       });
       worker.ref();
-      worker.postMessage({ ...task, id } satisfies FixtureImpactTask);
+      worker.postMessage({ ...task, id } as AdminTask);
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import { parentPort, threadId } from 'node:worker_threads';
 import type { RuleSet } from '../../engine/rule-set-types.js';
+import { readSqliteOverrideStats, type StatsRange } from '../../store/sqlite-override-stats.js';
 import { runFixtureImpactHere } from '../../use-cases/diff-registry-versions.js';
 
 export interface FixtureImpactTask {
@@ -15,13 +16,33 @@ export interface FixtureImpactTask {
   fixtureDirs: string[];
 }
 
+/** Override statistics over each range, read from a SQLite store's file on a read-only connection. */
+export interface SqliteOverrideStatsTask {
+  id: number;
+  kind: 'sqlite-override-stats';
+  file: string;
+  busyTimeoutMs: number;
+  ranges: StatsRange[];
+}
+
+export type AdminTask = FixtureImpactTask | SqliteOverrideStatsTask;
+
+async function runTask(task: AdminTask): Promise<unknown> {
+  switch (task.kind) {
+    case 'fixture-impact':
+      return runFixtureImpactHere(task.from, task.to, task.fixtureDirs);
+    case 'sqlite-override-stats':
+      return readSqliteOverrideStats(task.file, task.ranges, task.busyTimeoutMs);
+  }
+}
+
 export type AdminTaskReply = { id: number; threadId: number; result: unknown } | { id: number; threadId: number; error: string };
 
 if (parentPort !== null) {
   const port = parentPort;
-  port.on('message', async (task: FixtureImpactTask) => {
+  port.on('message', async (task: AdminTask) => {
     try {
-      const result = await runFixtureImpactHere(task.from, task.to, task.fixtureDirs);
+      const result = await runTask(task);
       port.postMessage({ id: task.id, threadId, result } satisfies AdminTaskReply);
     } catch (error) {
       port.postMessage({ id: task.id, threadId, error: (error as Error).message } satisfies AdminTaskReply);

@@ -4,12 +4,12 @@
  * verification and replay. All are the auditor's (admin-policy.ts).
  */
 import { pipeline } from 'node:stream/promises';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { exportDecisions, type ExportFormat } from '../../../store/export.js';
 import { auditVerificationSummary } from '../../../store/audit-summary.js';
 import { BUCKETS, fittingBucket, MAX_PERIODS, periods } from '../../../lib/time-periods.js';
 import { DEFAULT_STATS_RANGE_DAYS } from '../../../store/override-stats.js';
+import { SqliteStore } from '../../../store/sqlite-store.js';
 import type { DecisionRecord, OverrideStatsRow } from '../../../store/store.js';
 import { badRequest, notFound } from '../../../use-cases/admin-error.js';
 import type { AdminApiDeps } from '../admin-deps.js';
@@ -87,6 +87,18 @@ export async function listFeedback(req: Request, res: Response, deps: AdminApiDe
 }
 
 /**
+ * Override statistics over each range. SQLite answers synchronously, so its queries (up to 61) run on
+ * the admin worker thread on a read-only connection to the same file, one snapshot for all ranges;
+ * PostgreSQL runs them in the database server, one range at a time.
+ */
+async function overrideStatsOfRanges(deps: AdminApiDeps, ranges: { from: string; to: string }[]): Promise<OverrideStatsRow[][]> {
+  if (deps.store instanceof SqliteStore) return deps.workPool.sqliteOverrideStats(deps.store.readerOptions, ranges);
+  const results = [];
+  for (const range of ranges) results.push(await deps.store.overrideStats(range));
+  return results;
+}
+
+/**
  * Override statistics per rule and rule-set version over [from, to) (default: the last
  * DEFAULT_STATS_RANGE_DAYS days), and the same split into periods of `bucket` (default: the
  * granularity that fits the range, lib/time-periods.ts; no periods for a range of more than 60 months
@@ -111,15 +123,9 @@ export async function overrideStats(req: Request, res: Response, deps: AdminApiD
   }
   const wanted = (r: OverrideStatsRow): boolean =>
     (ruleSetId === undefined || r.ruleSetId === ruleSetId) && (version === undefined || r.ruleSetVersion === version) && (ruleId === undefined || r.ruleId === ruleId);
-  const rows = (await deps.store.overrideStats({ from, to })).filter(wanted);
-  const perPeriod = [];
-  for (const period of split) {
-    // One period's query per turn of the event loop (SQLite answers synchronously): up to 60 queries
-    // never run back to back ahead of the clinical calls waiting for the same thread.
-    await yieldToEventLoop();
-    const periodRows = (await deps.store.overrideStats({ from: period.from.toISOString(), to: period.to.toISOString() })).filter(wanted);
-    perPeriod.push({ from: period.from.toISOString(), to: period.to.toISOString(), label: period.label, rows: periodRows });
-  }
+  const ranges = [{ from, to }, ...split.map((period) => ({ from: period.from.toISOString(), to: period.to.toISOString() }))];
+  const [rows = [], ...periodRows] = (await overrideStatsOfRanges(deps, ranges)).map((found) => found.filter(wanted));
+  const perPeriod = split.map((period, i) => ({ from: ranges[i + 1].from, to: ranges[i + 1].to, label: period.label, rows: periodRows[i] }));
   res.json({ from, to, bucket, rows, periods: perPeriod });
 }
 

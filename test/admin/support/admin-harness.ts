@@ -14,6 +14,7 @@ import type { AdminRole } from '../../../server/admin/admin-policy.js';
 import { mountAdminApi } from '../../../server/admin/admin-router.js';
 import { tokenSha256 } from '../../../server/admin/admin-users.js';
 import { openStore } from '../../../store/open-store.js';
+import { AdminWorkPool } from '../../../server/admin/admin-work-pool.js';
 import type { Store } from '../../../store/store.js';
 
 export const NOW = new Date('2026-11-01T10:00:00.000Z');
@@ -66,6 +67,8 @@ export interface AdminHarnessOptions {
   snapshotKey?: Buffer;
   /** Use this store (e.g. the service harness's) instead of a new one. */
   store?: Store;
+  /** The admin worker thread (default: the mount's own). */
+  adminWorkPool?: AdminWorkPool;
 }
 
 export function bearer(user: TestUser): Record<string, string> {
@@ -90,6 +93,7 @@ export async function startAdminHarness(options: AdminHarnessOptions = {}): Prom
     clock: clock.now,
     adminAccess: access,
     rulesDir: RULES_DIR,
+    ...(options.adminWorkPool === undefined ? {} : { adminWorkPool: options.adminWorkPool }),
   });
   return {
     app,
