@@ -14,9 +14,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileRuleSet, type CompiledRuleSet, type EvaluateInput } from '../engine/compile-rule-set.js';
 import { serviceForFixture } from '../engine/fixtures/run-fixtures.js';
 import { COMPACT_FHIR_CONVERTER } from '../use-cases/fixture-converter.js';
-import { loadFixtures } from '../engine/fixtures/load-fixtures.js';
-import { loadRuleSetFile } from '../engine/load-rule-set.js';
-import { findRuleSetFolders } from '../engine/rule-set-files.js';
+import { loadFixtures } from '../use-cases/load-fixtures.js';
+import { loadRuleSetFile } from '../use-cases/load-rule-set-file.js';
+import { findRuleSetFolders } from '../use-cases/rule-set-files.js';
 import { benchRecord, generateRuleSet } from './generate-rule-set.js';
 
 export const ENGINE_TARGET_MS_10K = 50;

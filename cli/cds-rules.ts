@@ -3,6 +3,7 @@
  * and exports `command: CliCommand`; adding one is a new file plus one line in COMMANDS below.
  */
 import { pathToFileURL } from 'node:url';
+import { installPrebuiltValidators } from '../use-cases/prebuilt-validator-files.js';
 import { CliUsageError, type CliCommand, type CliIo } from './cli-types.js';
 
 type CommandModule = { command: CliCommand };
@@ -70,6 +71,7 @@ export async function main(argv: string[], io: CliIo = STD_IO): Promise<number> 
     io.out(command.usage);
     return 0;
   }
+  installPrebuiltValidators(); // the validators `npm run build` wrote, when they match the schemas in use
   try {
     return await command.run(args, io);
   } catch (err) {

@@ -1,26 +1,19 @@
 /**
- * Validators compiled at build time. Compiling the rule-set schema and the fact kinds' params schemas with
- * ajv takes about a quarter of the service's start-up (about 0.2 s of 0.85 s); `npm run build` (which
- * `npm start` runs) therefore writes them as ajv standalone code to dist/validators/, and start-up loads
- * them instead (about 30 ms).
+ * Validators compiled at build time, as the engine sees them. Compiling the rule-set schema and the fact
+ * kinds' params schemas with ajv takes about a quarter of the service's start-up; `npm run build` therefore
+ * writes them as ajv standalone code to dist/validators/ (use-cases/prebuilt-validator-files.ts), and a
+ * front door that starts (the service, the CLI) hands them to the engine with usePrebuiltValidators before
+ * the first validation. The engine reads no file itself.
  *
  * A prebuilt validator is used only when the fingerprint it was built from (SHA-256 of the canonical JSON
- * of its schema) equals the fingerprint of the schema in use now; otherwise (no build, a schema or fact
- * kind changed since the build, a file that does not load) the schema is compiled at run time, as before.
- * So a stale build can cost start-up time, never correctness. Both paths use the same ajv options, so
- * they report the same errors (test/engine/prebuilt-validators.test.ts).
+ * of its schema) equals the fingerprint of the schema in use now; otherwise (none given, a schema or fact
+ * kind changed since the build, a file that does not load) the schema is compiled at run time. So a stale
+ * build can cost start-up time, never correctness. Both paths use the same ajv options, so they report the
+ * same errors (test/engine/prebuilt-validators.test.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
-import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
 import { canonicalHash } from '../lib/canonical-json.js';
-
-/** Where `npm run build` writes them (dist/validators/, next to the service bundle). */
-export const PREBUILT_VALIDATORS_DIR = fileURLToPath(new URL('../dist/validators/', import.meta.url));
 
 /** The rule-set schema's validator: strict, every error, the failing data and schema in each error. */
 export const RULE_SET_AJV_OPTIONS: Options = { allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true };
@@ -28,12 +21,8 @@ export const RULE_SET_AJV_OPTIONS: Options = { allErrors: true, verbose: true, s
 export const PARAMS_AJV_OPTIONS: Options = { allErrors: true, verbose: true, strict: false, allowUnionTypes: true };
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
-// ajv-formats and ajv's standalone module are CommonJS with `exports.default`; under NodeNext the default
-// import is the module object.
+// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
 const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
-type StandaloneCode = (ajv: Ajv2020, refsOrFunc: Record<string, string>) => string;
-const standaloneCode: StandaloneCode =
-  (standaloneModule as unknown as { default?: StandaloneCode }).default ?? (standaloneModule as unknown as StandaloneCode);
 
 export function newAjv(options: Options): Ajv2020 {
   const ajv = new Ajv2020(options);
@@ -46,57 +35,23 @@ export function schemaFingerprint(schema: unknown): string {
   return canonicalHash(schema);
 }
 
-const require = createRequire(import.meta.url);
+/**
+ * Where prebuilt validators come from: the validator `name` of the prebuilt module `file` (e.g.
+ * 'rule-set.cjs', 'ruleSet') if it was built from a schema with this fingerprint, else undefined.
+ */
+export type PrebuiltValidatorSource = (file: string, name: string, fingerprint: string) => ValidateFunction | undefined;
 
-interface PrebuiltModule {
-  fingerprints: Record<string, string>;
-  validators: Record<string, ValidateFunction>;
-}
-
-function loadModule(modulePath: string): PrebuiltModule | undefined {
-  try {
-    const loaded = require(modulePath) as Partial<PrebuiltModule>;
-    return loaded.fingerprints && loaded.validators ? (loaded as PrebuiltModule) : undefined;
-  } catch {
-    return undefined; // not built, or unreadable: compile at run time instead
-  }
-}
-
-const modules = new Map<string, PrebuiltModule | undefined>();
+let source: PrebuiltValidatorSource | undefined;
 
 /**
- * The prebuilt validator `name` of `file` (e.g. 'rule-set.cjs', 'ruleSet'), if it was built from a schema
- * with this fingerprint; otherwise undefined (compile it).
+ * Hands the engine its prebuilt validators (use-cases/prebuilt-validator-files.ts). Call it before the
+ * first validation: validators are chosen once per process and kept.
  */
-export function prebuiltValidator(file: string, name: string, fingerprint: string, dir = PREBUILT_VALIDATORS_DIR): ValidateFunction | undefined {
-  const modulePath = path.join(dir, file);
-  if (!modules.has(modulePath)) modules.set(modulePath, loadModule(modulePath));
-  const module = modules.get(modulePath);
-  if (module === undefined || module.fingerprints[name] !== fingerprint) return undefined;
-  return module.validators[name];
+export function usePrebuiltValidators(given: PrebuiltValidatorSource | undefined): void {
+  source = given;
 }
 
-/**
- * Writes one CommonJS module of standalone validators, one per named schema, with the fingerprints they
- * were built from. Names must be JavaScript identifiers (ajv exports each under its name).
- */
-export function writePrebuiltValidators(dir: string, file: string, options: Options, schemas: Record<string, Record<string, unknown>>): string {
-  const ajv = newAjv({ ...options, code: { ...options.code, source: true } });
-  const exports: Record<string, string> = {};
-  const fingerprints: Record<string, string> = {};
-  for (const [name, schema] of Object.entries(schemas)) {
-    const key = `prebuilt:${name}`;
-    ajv.addSchema(schema, key);
-    exports[name] = key;
-    fingerprints[name] = schemaFingerprint(schema);
-  }
-  const code = standaloneCode(ajv, exports);
-  const text =
-    `// Generated by engine/prebuilt-validators.ts (npm run build). Do not edit: run \`npm run build\` again.\n` +
-    `${code}\nexports.validators = { ${Object.keys(schemas).map((n) => `${JSON.stringify(n)}: exports[${JSON.stringify(n)}]`).join(', ')} };\n` +
-    `exports.fingerprints = ${JSON.stringify(fingerprints)};\n`;
-  mkdirSync(dir, { recursive: true });
-  const out = path.join(dir, file);
-  writeFileSync(out, text);
-  return out;
+/** The prebuilt validator the source gives for this schema fingerprint, or undefined (compile it). */
+export function prebuiltValidator(file: string, name: string, fingerprint: string): ValidateFunction | undefined {
+  return source?.(file, name, fingerprint);
 }

@@ -2,24 +2,23 @@
  * The JSON Schema half of rule-set validation: engine/rule-set.schema.json checked with ajv
  * (all errors), each error mapped to a JSON pointer and a sentence an author can act on.
  */
-import { readFileSync } from 'node:fs';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { childPointer } from '../lib/json-pointer.js';
 import { newAjv, PARAMS_AJV_OPTIONS, prebuiltValidator, RULE_SET_AJV_OPTIONS, schemaFingerprint } from './prebuilt-validators.js';
 import type { RuleSetProblem } from './rule-set-problem.js';
-
-export const RULE_SET_SCHEMA_PATH = new URL('./rule-set.schema.json', import.meta.url);
+import ruleSetSchema from './rule-set.schema.json' with { type: 'json' };
 
 /** The prebuilt module (dist/validators/) and export name of the rule-set schema's validator. */
 export const RULE_SET_PREBUILT = { file: 'rule-set.cjs', name: 'ruleSet' } as const;
 
 let validator: ValidateFunction | undefined;
 
+/** The rule-set JSON Schema (engine/rule-set.schema.json, imported as a module: no file read at run time). */
 export function loadRuleSetSchema(): Record<string, unknown> {
-  return JSON.parse(readFileSync(RULE_SET_SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
+  return structuredClone(ruleSetSchema) as Record<string, unknown>;
 }
 
-/** Built once per process: the prebuilt validator when it matches the schema (engine/prebuilt-validators.ts), else compiled. */
+/** Built once per process: the prebuilt validator when one was given and matches the schema (engine/prebuilt-validators.ts), else compiled. */
 function ruleSetValidator(): ValidateFunction {
   if (!validator) {
     const schema = loadRuleSetSchema();

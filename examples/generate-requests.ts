@@ -14,8 +14,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureToRequest } from '../engine/fixtures/compact-fhir.js';
-import { loadFixtureFile } from '../engine/fixtures/load-fixtures.js';
-import { loadRuleSetFile } from '../engine/load-rule-set.js';
+import { loadFixtureFile } from '../use-cases/load-fixtures.js';
+import { loadRuleSetFile } from '../use-cases/load-rule-set-file.js';
 import { EXAMPLE_EXTENSION_KEY } from './shift-dates.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

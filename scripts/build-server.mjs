@@ -6,14 +6,14 @@
  * plain `dist/cds-rules.js`: no TypeScript loader at run time (faster start-up, about 30 MB less memory;
  * tsx is a development tool only). npm packages stay external (resolved from node_modules at run time;
  * better-sqlite3 is native). It also writes the prebuilt JSON Schema validators to dist/validators/
- * (scripts/build-validators.ts, engine/prebuilt-validators.ts).
+ * (scripts/build-validators.ts, use-cases/prebuilt-validator-files.ts).
  *
  * `--cli` builds only the CLI (bin/cds-rules.js does this when its bundle is missing or older than one
  * of its sources, listed next to it in dist/cds-rules.inputs.json); `--quiet` prints nothing.
  * Every output is written to a temporary file and renamed, so a process never loads half a bundle.
  *
- * Files the service reads at run time (rules/, store/migrations/, cds-hooks/schemas/, server/schemas/, engine's rule-set
- * schema, the console's static files and client sources) are found relative to the project root, not
+ * Files the service reads at run time (rules/, store/migrations/, cds-hooks/schemas/, server/schemas/, the
+ * console's static files and client sources) are found relative to the project root, not
  * copied: each project module's `import.meta.url` is rewritten to the URL of its own source file,
  * relative to dist/main.js, so `new URL('./x.json', import.meta.url)` in a module means what it means
  * when the module runs from source. The project can be moved as a whole after building.
@@ -100,7 +100,7 @@ if (ENTRY !== undefined) {
     // The admin API's worker thread (server/admin/admin-work-pool.ts runs this bundle outside tsx).
     await bundle(ADMIN_WORKER_ENTRY, ADMIN_WORKER_FILE);
     built.push(ADMIN_WORKER_FILE);
-    // The service's validators, compiled now instead of at every start (engine/prebuilt-validators.ts).
+    // The service's validators, compiled now instead of at every start (use-cases/prebuilt-validator-files.ts).
     const builder = resolve(DIST, 'build-validators.js');
     await bundle(`import ${JSON.stringify('./scripts/build-validators.ts')};\n`, builder);
     const run = spawnSync(process.execPath, [builder], { stdio: ['ignore', 'ignore', 'inherit'] });

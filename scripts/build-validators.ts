@@ -1,10 +1,11 @@
 /**
- * Writes the prebuilt validators (engine/prebuilt-validators.ts) to dist/validators/: the rule-set schema's
+ * Writes the prebuilt validators (engine/prebuilt-validators.ts, use-cases/prebuilt-validator-files.ts) to dist/validators/: the rule-set schema's
  * and every fact kind's params schema's. Run by `npm run build` (scripts/build-server.mjs bundles this file
  * and runs it); `npx tsx scripts/build-validators.ts` does the same from source.
  */
 import { FACT_KINDS } from '../engine/facts/index.js';
-import { PARAMS_AJV_OPTIONS, PREBUILT_VALIDATORS_DIR, RULE_SET_AJV_OPTIONS, writePrebuiltValidators } from '../engine/prebuilt-validators.js';
+import { PARAMS_AJV_OPTIONS, RULE_SET_AJV_OPTIONS } from '../engine/prebuilt-validators.js';
+import { PREBUILT_VALIDATORS_DIR, writePrebuiltValidators } from '../use-cases/prebuilt-validator-files.js';
 import { loadRuleSetSchema, RULE_SET_PREBUILT } from '../engine/schema-validator.js';
 import { PARAMS_PREBUILT_FILE } from '../engine/validate-rule-set.js';
 

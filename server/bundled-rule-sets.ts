@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileRuleSet } from '../engine/compile-rule-set.js';
-import { loadRuleSetFile } from '../engine/load-rule-set.js';
-import { findRuleSetFiles } from '../engine/rule-set-files.js';
+import { loadRuleSetFile } from '../use-cases/load-rule-set-file.js';
+import { findRuleSetFiles } from '../use-cases/rule-set-files.js';
 import { RuleSetInvalidError } from '../engine/rule-set-problem.js';
 import type { CompiledRuleSet } from '../use-cases/service-catalog.js';
 

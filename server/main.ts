@@ -24,11 +24,13 @@ import { startTracing } from './observability/tracing.js';
 import { shutdownOnSignals } from './shutdown.js';
 import { compileRuleSet } from '../engine/compile-rule-set.js';
 import type { RuleSet } from '../engine/rule-set-types.js';
+import { installPrebuiltValidators } from '../use-cases/prebuilt-validator-files.js';
 import { RegistryServiceCatalog } from '../use-cases/registry-catalog.js';
 import { ruleSetContentHash } from '../store/rule-set-hash.js';
 import { storeTimeoutFromEnv } from '../store/store-timeout.js';
 
 export async function main(): Promise<void> {
+  installPrebuiltValidators(); // dist/validators/ (npm run build): no ajv compile at start when they match
   const config = loadConfig(process.env);
   const maxInFlight = maxInFlightFromEnv(process.env);
   const logger = createLogger(config.logLevel);

@@ -12,6 +12,7 @@ import type { RuleSet } from '../engine/rule-set-types.js';
 import type { Store } from '../store/store.js';
 import { notFound } from './admin-error.js';
 import { COMPACT_FHIR_CONVERTER } from './fixture-converter.js';
+import { loadFixtures } from './load-fixtures.js';
 
 export interface RegistryDiff {
   diff: RuleSetDiff;
@@ -22,7 +23,7 @@ export interface RegistryDiff {
 export type FixtureImpactRunner = (from: RuleSet, to: RuleSet, fixtureDirs: string[]) => Promise<FixtureImpact>;
 
 /** In the calling thread (the CLI, which serves no clinical calls). */
-export const runFixtureImpactHere: FixtureImpactRunner = (from, to, fixtureDirs) => fixtureImpact(from, to, { fixtureDirs, converter: COMPACT_FHIR_CONVERTER });
+export const runFixtureImpactHere: FixtureImpactRunner = (from, to, fixtureDirs) => fixtureImpact(from, to, { fixtureDirs, converter: COMPACT_FHIR_CONVERTER, loadFixtures });
 
 export async function diffRegistryVersions(
   store: Store,

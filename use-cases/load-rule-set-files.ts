@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { compileRuleSet } from '../engine/compile-rule-set.js';
-import { loadRuleSetFile } from '../engine/load-rule-set.js';
-import { findRuleSetFiles } from '../engine/rule-set-files.js';
+import { loadRuleSetFile } from './load-rule-set-file.js';
+import { findRuleSetFiles } from './rule-set-files.js';
 import { RuleSetInvalidError, type RuleSetProblem } from '../engine/rule-set-problem.js';
 import type { CompiledRuleSet } from './service-catalog.js';
 

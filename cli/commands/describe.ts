@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeRuleSet } from '../../engine/describe/describe-rule-set.js';
 import { renderDescriptionText } from '../../engine/describe/render-description-text.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import { CliUsageError, type CliCommand } from '../cli-types.js';

@@ -6,8 +6,8 @@ import { fixtureImpact, type FixtureImpact } from '../../engine/diff/fixture-imp
 import { renderDiffMarkdown } from '../../engine/diff/render-diff-markdown.js';
 import { renderDiffText } from '../../engine/diff/render-diff-text.js';
 import type { RuleSetDiff } from '../../engine/diff/rule-set-diff-types.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
-import { findRuleSetFolders } from '../../engine/rule-set-files.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
+import { findRuleSetFolders } from '../../use-cases/rule-set-files.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import { diffRegistryVersions } from '../../use-cases/diff-registry-versions.js';
@@ -16,6 +16,7 @@ import { CliUsageError, type CliCommand, type CliIo } from '../cli-types.js';
 import { defaultRulesPath } from '../rule-set-workspace.js';
 import { reportAdminError, STORE_OPTIONS, STORE_USAGE, withStore } from '../store-options.js';
 import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -60,7 +61,7 @@ export const command: CliCommand = {
       }
       const diff = diffRuleSets(from.ruleSet!, to.ruleSet!, { fromHash: ruleSetContentHash(from.ruleSet!), toHash: ruleSetContentHash(to.ruleSet!) });
       const fixtureDirs = [...new Set([fromFile, toFile].flatMap((f) => findRuleSetFolders(f).map((folder) => folder.fixturesDir)))];
-      const result = impact ? await fixtureImpact(from.ruleSet!, to.ruleSet!, { fixtureDirs, converter: COMPACT_FHIR_CONVERTER }) : undefined;
+      const result = impact ? await fixtureImpact(from.ruleSet!, to.ruleSet!, { fixtureDirs, converter: COMPACT_FHIR_CONVERTER, loadFixtures }) : undefined;
       return print(io, format, diff, result);
     }
     if (positionals.length === 3) {

@@ -7,7 +7,7 @@ import type { Card, CdsServiceRequest } from '../../cds-hooks/wire-types.js';
 import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
 import { CARD_EXTENSION_KEY, type EvaluationResult, type ExplainedFact, type FiredRule } from '../../engine/evaluation-types.js';
 import { parseJsonText } from '../../lib/json-text.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
 import type { HookName, ServiceDefinition } from '../../engine/rule-set-types.js';
 import { CliUsageError, type CliCommand, type CliIo } from '../cli-types.js';

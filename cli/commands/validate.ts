@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
-import { findRuleSetFiles, findRuleSetFolders } from '../../engine/rule-set-files.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
+import { findRuleSetFiles, findRuleSetFolders } from '../../use-cases/rule-set-files.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { join, resolve } from 'node:path';

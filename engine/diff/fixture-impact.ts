@@ -6,8 +6,8 @@
  * its own expectations under the new version is reported too.
  */
 import { compileRuleSet } from '../compile-rule-set.js';
-import { loadFixtures } from '../fixtures/load-fixtures.js';
 import type { Fixture } from '../fixtures/fixture-types.js';
+import type { FixtureLoadError } from '../fixtures/parse-fixture.js';
 import { runFixture, type ActualCard, type FixtureConverter, type FixtureOutcome } from '../fixtures/run-fixtures.js';
 import type { RuleSet } from '../rule-set-types.js';
 
@@ -49,12 +49,17 @@ export interface FixtureImpactOptions {
   fixtureDirs: string[];
   /** How a fixture becomes a request and a patient record (use-cases/fixture-converter.ts). */
   converter: FixtureConverter;
+  /** Reads one fixture folder (use-cases/load-fixtures.ts loadFixtures): the engine does no I/O. */
+  loadFixtures: FixtureFolderLoader;
 }
+
+/** Reads the fixtures of one folder; a missing folder has none. */
+export type FixtureFolderLoader = (dir: string) => { fixtures: Fixture[]; errors: FixtureLoadError[] };
 
 export async function fixtureImpact(from: RuleSet, to: RuleSet, options: FixtureImpactOptions): Promise<FixtureImpact> {
   const compiledFrom = compileRuleSet(from, { file: `${from.id}@${from.version}` });
   const compiledTo = compileRuleSet(to, { file: `${to.id}@${to.version}` });
-  const { fixtures, loadErrors } = unionOfFixtures(options.fixtureDirs);
+  const { fixtures, loadErrors } = unionOfFixtures(options.fixtureDirs, options.loadFixtures);
   const impact: FixtureImpact = { fixtureDirs: options.fixtureDirs, fixturesRun: 0, changed: [], newlyFailing: [], notRun: [], loadErrors };
 
   for (const fixture of fixtures) {
@@ -75,7 +80,7 @@ export async function fixtureImpact(from: RuleSet, to: RuleSet, options: Fixture
   return impact;
 }
 
-function unionOfFixtures(dirs: readonly string[]): { fixtures: Fixture[]; loadErrors: FixtureImpact['loadErrors'] } {
+function unionOfFixtures(dirs: readonly string[], loadFixtures: FixtureFolderLoader): { fixtures: Fixture[]; loadErrors: FixtureImpact['loadErrors'] } {
   const byFile = new Map<string, Fixture>();
   const loadErrors: FixtureImpact['loadErrors'] = [];
   for (const dir of new Set(dirs)) {

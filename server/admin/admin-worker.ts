@@ -7,6 +7,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import { readSqliteOverrideStats, type StatsRange } from '../../store/sqlite-override-stats.js';
 import { runFixtureImpactHere } from '../../use-cases/diff-registry-versions.js';
+import { installPrebuiltValidators } from '../../use-cases/prebuilt-validator-files.js';
 
 export interface FixtureImpactTask {
   id: number;
@@ -39,6 +40,7 @@ async function runTask(task: AdminTask): Promise<unknown> {
 export type AdminTaskReply = { id: number; threadId: number; result: unknown } | { id: number; threadId: number; error: string };
 
 if (parentPort !== null) {
+  installPrebuiltValidators();
   const port = parentPort;
   port.on('message', async (task: AdminTask) => {
     try {

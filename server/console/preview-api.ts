@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-set.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import type { Fixture } from '../../engine/fixtures/fixture-types.js';
 import { RuleSetInvalidError } from '../../engine/rule-set-problem.js';
 import { resolveServiceLinks } from '../../engine/link-url.js';

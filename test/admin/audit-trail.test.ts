@@ -19,6 +19,7 @@ import type { Store } from '../../store/store.js';
 import { bearer, KETAMINE_DIR, readRuleSet, sampleRuleSet, startAdminHarness, TEST_SNAPSHOT_KEY, USERS, type AdminHarness } from './support/admin-harness.js';
 import { callWithFixture, fixturesWithCards, publishAndActivate, serviceApp, type Clock, type ServiceCall } from './support/service-world.js';
 import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 
 const API = '/admin/api';
 
@@ -224,7 +225,7 @@ describe('audit trail: publish, serve, feedback, export, verify, replay', functi
   });
 
   it('shadow-replays against the previous version in agreement with the fixture impact diff', async () => {
-    const impact = await fixtureImpact(previous, current, { fixtureDirs: [join(KETAMINE_DIR, 'fixtures')], converter: COMPACT_FHIR_CONVERTER });
+    const impact = await fixtureImpact(previous, current, { fixtureDirs: [join(KETAMINE_DIR, 'fixtures')], converter: COMPACT_FHIR_CONVERTER, loadFixtures });
     for (const [i, call] of world.calls.entries()) {
       const res = await request(world.admin.app).post(`${API}/decisions/${i + 1}/replay`).set(bearer(USERS.carol)).send({ targetVersion: previous.version }).expect(200);
       const change = impact.changed.find((c) => c.fixture === call.fixture.name);

@@ -9,7 +9,7 @@ import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { fixtureImpact } from '../../engine/diff/fixture-impact.js';
 import { renderDiffText } from '../../engine/diff/render-diff-text.js';
 import { diffRuleSets } from '../../engine/diff/diff-rule-sets.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import { runFixtures } from '../../engine/fixtures/run-fixtures.js';
 import { bearer, KETAMINE_DIR, readRuleSet, sampleRuleSet, startAdminHarness, USERS } from './support/admin-harness.js';
 import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
@@ -26,7 +26,7 @@ describe('fixture impact of a rule-set change', () => {
   });
 
   it('lists nothing when the versions have the same rules', async () => {
-    const impact = await fixtureImpact(base, structuredClone(base), { fixtureDirs: [FIXTURES_DIR], converter: COMPACT_FHIR_CONVERTER });
+    const impact = await fixtureImpact(base, structuredClone(base), { fixtureDirs: [FIXTURES_DIR], converter: COMPACT_FHIR_CONVERTER, loadFixtures });
     assert.equal(impact.fixturesRun, fixtures.length);
     assert.deepEqual(impact.changed, []);
     assert.deepEqual(impact.newlyFailing, []);
@@ -48,7 +48,7 @@ describe('fixture impact of a rule-set change', () => {
     const before = rule.card.indicator;
     rule.card.indicator = before === 'critical' ? 'warning' : 'critical';
 
-    const impact = await fixtureImpact(base, next, { fixtureDirs: [FIXTURES_DIR, FIXTURES_DIR], converter: COMPACT_FHIR_CONVERTER });
+    const impact = await fixtureImpact(base, next, { fixtureDirs: [FIXTURES_DIR, FIXTURES_DIR], converter: COMPACT_FHIR_CONVERTER, loadFixtures });
     assert.equal(impact.fixturesRun, fixtures.length, 'the same folder twice counts once');
     assert.deepEqual(impact.changed.map((c) => c.fixture).sort(), [...showing].sort());
     for (const change of impact.changed) {
@@ -63,7 +63,7 @@ describe('fixture impact of a rule-set change', () => {
 
   it('runs the shipped 1.0.0 -> 1.1.0 fixtures: every card difference is explained by a rule added or changed', async () => {
     const from = readRuleSet(join(KETAMINE_DIR, 'versions', '1.0.0.json'));
-    const impact = await fixtureImpact(from, base, { fixtureDirs: [FIXTURES_DIR], converter: COMPACT_FHIR_CONVERTER });
+    const impact = await fixtureImpact(from, base, { fixtureDirs: [FIXTURES_DIR], converter: COMPACT_FHIR_CONVERTER, loadFixtures });
     const diff = diffRuleSets(from, base);
     const explained = new Set([...diff.rules.added.map((r) => r.key), ...diff.rules.removed.map((r) => r.key), ...diff.rules.changed.map((r) => r.ruleId)]);
     assert.equal(impact.fixturesRun + new Set(impact.notRun.map((n) => n.fixture)).size, fixtures.length);

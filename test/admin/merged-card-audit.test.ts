@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type express from 'express';
 import request from 'supertest';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import { openStore } from '../../store/open-store.js';
 import type { RegistryServiceCatalog } from '../../use-cases/registry-catalog.js';
 import type { Store } from '../../store/store.js';

@@ -124,11 +124,15 @@ describe('dependency rules (.dependency-cruiser.cjs)', function () {
         'fhir/fetch.ts': 'export const fetchIt = 1;\n',
         'store/store.ts': 'export const store = 1;\n',
         'use-cases/publish.ts': "import { store } from '../store/store.js';\nexport const publish = store;\n",
-        // engine: a value import of the record model, another FHIR module, the store, a network module
+        // engine: a value import of the record model, another FHIR module, the store, a network module,
+        // the file system and its promise API
         'engine/evaluate.ts':
           "import { EMPTY } from '../fhir/patient-record.js';\nimport { fetchIt } from '../fhir/fetch.js';\n" +
           "import { store } from '../store/store.js';\nimport { request } from 'node:http';\n" +
-          'export const evaluate = [EMPTY, fetchIt, store, request];\n',
+          "import { readFileSync } from 'node:fs';\nimport { readFile } from 'node:fs/promises';\n" +
+          'export const evaluate = [EMPTY, fetchIt, store, request, readFileSync, readFile];\n',
+        // engine: the file system without the node: prefix
+        'engine/read-rules.ts': "import { existsSync } from 'fs';\nexport const readRules = existsSync;\n",
         // cli: a type from server/
         'cli/main.ts': "import type { App } from '../server/app.js';\nexport type Cli = App;\n",
         // console: fhir/, use-cases/ and a Node built-in
@@ -162,7 +166,12 @@ describe('dependency rules (.dependency-cruiser.cjs)', function () {
       assert.deepEqual(broken('engine-no-io-layers'), ['engine/evaluate.ts -> store/store.ts']);
       assert.deepEqual(broken('engine-fhir-record-type-only'), ['engine/evaluate.ts -> fhir/fetch.ts']);
       assert.deepEqual(broken('engine-fhir-record-as-type'), ['engine/evaluate.ts -> fhir/patient-record.ts']);
-      assert.deepEqual(broken('engine-no-io-modules'), ['engine/evaluate.ts -> http']);
+      assert.deepEqual(broken('engine-no-io-modules').sort(), [
+        'engine/evaluate.ts -> fs',
+        'engine/evaluate.ts -> fs/promises',
+        'engine/evaluate.ts -> http',
+        'engine/read-rules.ts -> fs',
+      ]);
       assert.deepEqual(broken('lib-imports-nothing-of-the-project'), ['lib/helper.ts -> server/app.ts']);
       assert.deepEqual(broken('layer-store'), ['store/uses.ts -> use-cases/publish.ts']);
       assert.deepEqual(broken('layer-server'), ['server/app.ts -> console/page.ts']);

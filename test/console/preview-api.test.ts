@@ -11,9 +11,9 @@ import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
 import { fixtureDraftOrders, fixtureToRequest, fixtureToResources } from '../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../engine/fixtures/fixture-types.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import { runFixture, serviceForFixture } from '../../engine/fixtures/run-fixtures.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
 import type { Card } from '../../cds-hooks/wire-types.js';
 import { ACTIVE_VERSION, CONSOLE_USERS, KETAMINE, startConsoleHarness, type ConsoleHarness } from './support/console-harness.js';

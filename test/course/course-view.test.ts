@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import type { Browser, Page } from 'playwright-core';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { fixtureToRequest } from '../../engine/fixtures/compact-fhir.js';

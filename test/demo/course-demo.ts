@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import type * as fhir4 from 'fhir/r4.js';
 import { fixtureToResources } from '../../engine/fixtures/compact-fhir.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import { main } from '../../server/main.js';
 import { startFhirServer } from '../support/fhir-server.js';
 

@@ -10,8 +10,8 @@ import { renderDescriptionText } from '../../engine/describe/render-description-
 import { conditionText } from '../../engine/describe/describe-condition.js';
 import { diffRuleSets, emptyBase } from '../../engine/diff/diff-rule-sets.js';
 import { renderDiffText } from '../../engine/diff/render-diff-text.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
-import { findRuleSetFiles } from '../../engine/rule-set-files.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
+import { findRuleSetFiles } from '../../use-cases/rule-set-files.js';
 import type { RuleSet } from '../../engine/rule-set-types.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
 

@@ -1,5 +1,6 @@
 /**
- * Prebuilt validators (engine/prebuilt-validators.ts, written by `npm run build`): they report exactly
+ * Prebuilt validators (engine/prebuilt-validators.ts; written by `npm run build` and loaded by
+ * use-cases/prebuilt-validator-files.ts): they report exactly
  * what the validators compiled at run time report, and a prebuilt validator built from another schema is
  * never used.
  */
@@ -8,15 +9,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { FACT_KINDS } from '../../engine/facts/index.js';
-import {
-  newAjv,
-  PARAMS_AJV_OPTIONS,
-  PREBUILT_VALIDATORS_DIR,
-  prebuiltValidator,
-  RULE_SET_AJV_OPTIONS,
-  schemaFingerprint,
-  writePrebuiltValidators,
-} from '../../engine/prebuilt-validators.js';
+import { newAjv, PARAMS_AJV_OPTIONS, RULE_SET_AJV_OPTIONS, schemaFingerprint } from '../../engine/prebuilt-validators.js';
+import { PREBUILT_VALIDATORS_DIR, prebuiltValidator, writePrebuiltValidators } from '../../use-cases/prebuilt-validator-files.js';
 import { ajvErrorsToProblems, loadRuleSetSchema } from '../../engine/schema-validator.js';
 import { RULES_DIR } from '../../server/bundled-rule-sets.js';
 
@@ -49,7 +43,7 @@ function brokenRuleSets(valid: Json): Array<[string, Json]> {
   });
 }
 
-describe('prebuilt validators (engine/prebuilt-validators.ts)', () => {
+describe('prebuilt validators (engine/prebuilt-validators.ts, use-cases/prebuilt-validator-files.ts)', () => {
   let dir: string;
   before(() => {
     // Inside the project, as dist/validators/ is: the generated code requires ajv's runtime from node_modules.

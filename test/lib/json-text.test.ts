@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJsonText } from '../../lib/json-text.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import { TEST_FACT_KINDS } from '../engine/support/test-fact-kinds.js';
 import { testRuleSet } from '../engine/support/test-rule-set.js';
 

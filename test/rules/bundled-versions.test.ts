@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
 import { fixtureContext } from '../../engine/fixtures/compact-fhir.js';
 import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import { loadBundledRuleSetFiles, RULES_DIR } from '../../server/bundled-rule-sets.js';
 import { importBundledRuleSets } from '../../store/import-bundled.js';
 import { openStore } from '../../store/open-store.js';

@@ -12,9 +12,9 @@ import { CARD_EXTENSION_KEY, type EvaluationResult, type FactValue } from '../..
 import { fixtureContext } from '../../engine/fixtures/compact-fhir.js';
 import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 import type { Fixture } from '../../engine/fixtures/fixture-types.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import { compiledForFixture } from '../../engine/fixtures/run-fixtures.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import type { Card } from '../../cds-hooks/wire-types.js';
 import { factsFor } from '../facts/support/harness.js';
 

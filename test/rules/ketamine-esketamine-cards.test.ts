@@ -10,8 +10,8 @@ import { compileRuleSet, type CompiledRuleSet } from '../../engine/compile-rule-
 import { CARD_EXTENSION_KEY, type EvaluationResult } from '../../engine/evaluation-types.js';
 import { fixtureContext } from '../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../engine/fixtures/fixture-types.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import type { Card } from '../../cds-hooks/wire-types.js';
 import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 import { compiledForFixture } from '../../engine/fixtures/run-fixtures.js';

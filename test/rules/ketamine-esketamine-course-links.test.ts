@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
 import { fixtureContext } from '../../engine/fixtures/compact-fhir.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import { compiledForFixture } from '../../engine/fixtures/run-fixtures.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import { fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
 
 const DIR = fileURLToPath(new URL('../../rules/ketamine-esketamine', import.meta.url));

@@ -17,8 +17,8 @@ import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { CARD_EXTENSION_KEY } from '../../engine/evaluation-types.js';
 import { fixtureContext } from '../../engine/fixtures/compact-fhir.js';
 import { COMPACT_FHIR_CONVERTER, fixtureToPatientRecord } from '../../use-cases/fixture-converter.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 
 const RULES = fileURLToPath(new URL('../../rules/ketamine-esketamine', import.meta.url));
 const SNAPSHOTS = fileURLToPath(new URL('./published-versions', import.meta.url));

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
 import { computeCoverage, formatCoverage } from '../../engine/fixtures/coverage.js';
-import { loadFixtures } from '../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../use-cases/load-fixtures.js';
 import { formatOutcome, runFixture, runFixtures } from '../../engine/fixtures/run-fixtures.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
-import { findRuleSetFolders } from '../../engine/rule-set-files.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
+import { findRuleSetFolders } from '../../use-cases/rule-set-files.js';
 import { formatProblem } from '../../engine/rule-set-problem.js';
 import { COMPACT_FHIR_CONVERTER } from '../../use-cases/fixture-converter.js';
 

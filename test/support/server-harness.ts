@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import type { Tracer } from '@opentelemetry/api';
 import type express from 'express';
 import { compileRuleSet } from '../../engine/compile-rule-set.js';
-import { loadRuleSetFile } from '../../engine/load-rule-set.js';
+import { loadRuleSetFile } from '../../use-cases/load-rule-set-file.js';
 import { RuleSetInvalidError } from '../../engine/rule-set-problem.js';
 import { openStore } from '../../store/open-store.js';
 import type { Store } from '../../store/store.js';

@@ -9,7 +9,7 @@ import type express from 'express';
 import request from 'supertest';
 import { fixtureToRequest } from '../../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../../engine/fixtures/fixture-types.js';
-import { loadFixtures } from '../../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../../use-cases/load-fixtures.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { buildApp } from '../../../server/app.js';
 import { loadConfig } from '../../../server/config.js';

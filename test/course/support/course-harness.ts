@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fixtureToResources } from '../../../engine/fixtures/compact-fhir.js';
 import type { Fixture } from '../../../engine/fixtures/fixture-types.js';
-import { loadFixtures } from '../../../engine/fixtures/load-fixtures.js';
+import { loadFixtures } from '../../../use-cases/load-fixtures.js';
 import { adminAccessFromEnv } from '../../../server/admin/admin-access.js';
 import { buildApp } from '../../../server/app.js';
 import { loadBundledRuleSetFiles, RULES_DIR } from '../../../server/bundled-rule-sets.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type express from 'express';
 import { parseJsonText } from '../../../lib/json-text.js';
-import { findRuleSetFolders } from '../../../engine/rule-set-files.js';
+import { findRuleSetFolders } from '../../../use-cases/rule-set-files.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { adminAccessFromEnv, type AdminAccess } from '../../../server/admin/admin-access.js';
 import type { AdminRole } from '../../../server/admin/admin-policy.js';

@@ -1,8 +1,8 @@
 /**
- * Loading a rule-set file from disk: read, parse (syntax errors with line and column, duplicate keys
- * detected), validate. Returns the rule set only when there is no problem at all.
+ * Rule-set JSON text to a rule set: parse (syntax errors with line and column, duplicate keys detected),
+ * then validate. Returns the rule set only when there is no problem at all. Reading the file is the
+ * caller's (use-cases/load-rule-set-file.ts): the engine does no I/O.
  */
-import { readFileSync } from 'node:fs';
 import { parseJsonText } from '../lib/json-text.js';
 import type { RuleSetProblem } from './rule-set-problem.js';
 import type { RuleSet } from './rule-set-types.js';
@@ -22,16 +22,4 @@ export function loadRuleSetText(text: string, file: string, factKinds?: FactKind
   }
   const problems = validateRuleSet(parsed.value, { file, factKinds, duplicateKeys: parsed.duplicates });
   return problems.length ? { problems } : { ruleSet: parsed.value as RuleSet, problems };
-}
-
-export function loadRuleSetFile(path: string, opts: { factKinds?: FactKinds } = {}): LoadedRuleSet {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
-    return { problems: [{ file: path, pointer: '', message: `cannot read rule set: ${reason}` }] };
-  }
-  return loadRuleSetText(text, path, opts.factKinds);
 }
