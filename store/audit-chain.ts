@@ -18,7 +18,7 @@
 import { hash } from 'node:crypto';
 import { canonicalJson, sha256Hex } from '../lib/canonical-json.js';
 import { chainedFieldsOf, GENESIS_HASH, type ChainedFields } from './decision-hash.js';
-import type { LifecycleState } from './store.js';
+import type { FeedbackRecord, LifecycleState } from './store.js';
 
 export { GENESIS_HASH };
 
@@ -44,19 +44,8 @@ export interface LifecycleChainBody {
   publication?: PublicationFields;
 }
 
-export interface FeedbackChainBody {
-  cardUuid: string;
-  serviceId: string;
-  outcome: string;
-  acceptedSuggestions: string[];
-  overrideReasonCode?: string;
-  overrideReasonSystem?: string;
-  overrideReasonDisplay?: string;
-  userComment?: string;
-  outcomeTimestamp: string;
-  receivedAt: string;
-  clientIss?: string;
-}
+/** A feedback item as chained: the stored record, its outcome read back as the text the row holds. */
+export type FeedbackChainBody = Omit<FeedbackRecord, 'outcome'> & { outcome: string };
 
 export function chainHash(prevHash: string, body: object): string {
   return sha256Hex(prevHash + canonicalJson({ ...body, prevHash }));
