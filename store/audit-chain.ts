@@ -18,7 +18,7 @@
 import { hash } from 'node:crypto';
 import { canonicalJson, sha256Hex } from '../lib/canonical-json.js';
 import { chainedFieldsOf, GENESIS_HASH, type ChainedFields } from './decision-hash.js';
-import type { FeedbackRecord, LifecycleState } from './store.js';
+import type { FeedbackRecord, LifecycleEvent, LifecycleState } from './store.js';
 
 export { GENESIS_HASH };
 
@@ -32,17 +32,11 @@ export interface PublicationFields {
   effectiveEnd?: string;
 }
 
-export interface LifecycleChainBody {
-  ruleSetId: string;
-  version: string;
-  from: LifecycleState | null;
-  to: LifecycleState;
-  actor: string;
-  reason: string;
-  at: string;
+/** A lifecycle event as chained: the event without its sequence number, with the publication's identity on publication events. */
+export type LifecycleChainBody = Omit<LifecycleEvent, 'seq'> & {
   /** Publication events only. */
   publication?: PublicationFields;
-}
+};
 
 /** A feedback item as chained: the stored record, its outcome read back as the text the row holds. */
 export type FeedbackChainBody = Omit<FeedbackRecord, 'outcome'> & { outcome: string };

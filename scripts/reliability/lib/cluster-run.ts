@@ -17,19 +17,18 @@
  * failed call is attributed (the `X-Served-By` header HAProxy adds, and the instants it was sent and
  * answered): a failure that was not in flight on the killed replica when it was killed is a defect.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openStore } from '../../../store/open-store.js';
 import { DRAINING_MESSAGE, SHUTTING_DOWN_MESSAGE } from '../../../server/shutdown.js';
 import { createClientSigner, type ClientSigner } from './client-jwt.js';
 import { orderSignLoad } from './crash-run.js';
 import { findHaproxy, requestLog, SERVED_BY_HEADER, startHaproxy, stateLine, type Haproxy } from './haproxy.js';
 import { auditLedger, DecisionLedger, type LedgerAudit } from './ledger.js';
+import { createScratchSchema } from './scratch-schema.js';
 import { runLoad, type CallRecord, type LoadRequest, type LoadResult } from './load.js';
-import { POSTGRES_URL } from './replicas-run.js';
 import { freePorts, startServerProcess, type ServerProcess } from './server-process.js';
 
 export const CLUSTER_CLIENT_ISS = 'https://ehr.cluster-run.example';
@@ -133,13 +132,8 @@ export async function runCluster(options: ClusterRunOptions): Promise<ClusterRun
   const prerequisites = clusterPrerequisites();
   if ('missing' in prerequisites) throw new Error(prerequisites.missing);
 
-  const schema = `reliability_cluster_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const databaseUrl = url.toString();
+  const scratch = await createScratchSchema('reliability_cluster');
+  const { schema, databaseUrl } = scratch;
   const workDir = mkdtempSync(join(tmpdir(), 'cds-cluster-'));
   const replicas = new Map<string, ServerProcess>();
   let haproxy: Haproxy | undefined;
@@ -301,8 +295,7 @@ export async function runCluster(options: ClusterRunOptions): Promise<ClusterRun
     await haproxy?.stop();
     await Promise.all([...replicas.values()].map((s) => s.stop()));
     await store.close();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await scratch.drop();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

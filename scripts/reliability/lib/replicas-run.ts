@@ -10,11 +10,9 @@
  * version (the replica had not yet heard of the switch). Every acknowledged decision is on record and
  * the chain verifies.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { parseJsonText } from '../../../lib/json-text.js';
 import type { RuleSet } from '../../../engine/rule-set-types.js';
 import { RE_EVALUATION_MESSAGE } from '../../../server/service-call/call-service.js';
@@ -25,9 +23,9 @@ import { KETAMINE_RULE_SET_FILE } from './ketamine-requests.js';
 import { orderSignLoad } from './crash-run.js';
 import { allDecisions, auditLedger, DecisionLedger, type LedgerAudit } from './ledger.js';
 import { runLoad, type LoadResult } from './load.js';
+import { createScratchSchema } from './scratch-schema.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
-export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const AUTHOR = 'rel-author';
 export const REVIEWER = 'rel-reviewer';
 
@@ -104,13 +102,8 @@ export async function checkVersions(store: Store): Promise<VersionCheck> {
 
 export async function runTwoReplicas(options: ReplicasRunOptions): Promise<ReplicasRunResult> {
   const log = options.log ?? (() => undefined);
-  const schema = `reliability_replicas_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = new URL(POSTGRES_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const databaseUrl = url.toString();
+  const scratch = await createScratchSchema('reliability_replicas');
+  const { schema, databaseUrl } = scratch;
   const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'cds-replica-')));
   const env = { DATABASE_URL: databaseUrl, REGISTRY_POLL_MS: String(options.registryPollMs) };
   const servers: ServerProcess[] = [];
@@ -185,8 +178,7 @@ export async function runTwoReplicas(options: ReplicasRunOptions): Promise<Repli
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     await store.close();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
+    await scratch.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
